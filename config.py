@@ -1,0 +1,82 @@
+"""Default settings. Every one can be overridden from the environment with the FLASK_ prefix."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    COUNCIL_NAME = "Somerset Council"
+    SERVICE_NAME = "SEND Citizen Portal"
+    # Used to build links in emails, for example https://portal.somerset.gov.uk
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    SQLALCHEMY_DATABASE_URI = ""  # empty: SQLite under instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    MAIL_SERVER = ""  # empty: emails are printed to the console log
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "onlineadmissions@somerset.gov.uk"
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise drop mail under TESTING
+    MAIL_MAX_ATTEMPTS = 10
+
+    # Links and limits
+    ACTIVATION_LINK_HOURS = 24
+    ACTIVATION_RESENDS_PER_HOUR = 3
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_LOCK_MINUTES = 15
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+
+    # Password rules (the council's guide), each a setting
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 128
+    PASSWORD_REQUIRE_UPPERCASE = True
+    PASSWORD_REQUIRE_LOWERCASE = True
+    PASSWORD_REQUIRE_NUMBER = True
+    PASSWORD_REQUIRE_SPECIAL = True
+    # argon2id cost; the defaults follow the argon2-cffi recommendation
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_HASH_PARALLELISM = 4
+
+    # Rate limits per client address (Flask-Limiter); storage in memory unless a URI is set
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_SIGN_IN = "10 per minute;60 per hour"
+    RATELIMIT_REGISTER = "20 per hour"
+    RATELIMIT_EMAIL_RESEND = "5 per 15 minutes"
+
+    # Cookies and CSRF
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure (and the __Host- name) everywhere except debug and testing
+    SESSION_COOKIE_SECURE = None
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    WTF_CSRF_SSL_STRICT = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # How many proxies in front of the portal set X-Forwarded-For / -Proto (0: trust none)
+    PROXY_FIX_HOPS = 0
+
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "text/plain"]
+    COMPRESS_MIN_SIZE = 300
+    SEND_FILE_MAX_AGE_DEFAULT = 31536000  # static files carry a version in their URL
+
+
+def load(app_config: dict, overrides: dict | None) -> None:
+    """Apply defaults, then FLASK_* environment variables, then explicit overrides."""
+    app_config.from_object(Defaults)
+    app_config.from_prefixed_env()
+    if not app_config.get("SQLALCHEMY_DATABASE_URI") and os.environ.get("DATABASE_URL"):
+        app_config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app_config.update(overrides)
