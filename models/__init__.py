@@ -1,0 +1,18 @@
+"""All models, imported here so that Alembic and the app see the whole schema."""
+
+from models.outbox import OutboxMessage
+from models.registration import RegistrationDraft
+from models.sign_in import SignInThrottle
+from models.token import PURPOSE_ACTIVATE, EmailToken
+from models.user import ROLE_FAMILY, ROLE_STAFF, User
+
+__all__ = [
+    "PURPOSE_ACTIVATE",
+    "ROLE_FAMILY",
+    "ROLE_STAFF",
+    "EmailToken",
+    "OutboxMessage",
+    "RegistrationDraft",
+    "SignInThrottle",
+    "User",
+]

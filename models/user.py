@@ -1,0 +1,65 @@
+"""A person who signs in: a family member or a member of staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from models.types import UTCDateTime, utcnow
+
+ROLE_FAMILY = "family"
+ROLE_STAFF = "staff"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    role: Mapped[str] = mapped_column(String(20), default=ROLE_FAMILY)
+
+    title: Mapped[str | None] = mapped_column(String(35))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    address_line_1: Mapped[str | None] = mapped_column(String(200))
+    address_line_2: Mapped[str | None] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(100))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised to end every session of the account (sign out, password change).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def is_activated(self) -> bool:
+        return self.activated_at is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == ROLE_STAFF
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+    # Flask-Login interface
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_activated
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
