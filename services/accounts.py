@@ -1,0 +1,206 @@
+"""Registering, activating and signing in family and staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from extensions import db
+from models import PURPOSE_ACTIVATE, ROLE_FAMILY, SignInThrottle, User
+from services import mailer, passwords, tokens
+from services.clock import now, uk_datetime
+
+DETAIL_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "phone",
+)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def _activation_link(raw_token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/activate/{raw_token}"
+
+
+def _queue_activation_email(user: User) -> None:
+    hours = current_app.config["ACTIVATION_LINK_HOURS"]
+    raw = tokens.issue(user, PURPOSE_ACTIVATE, timedelta(hours=hours))
+    mailer.queue_email(
+        user.email,
+        "Activate your Citizen Portal account",
+        "activate",
+        first_name=user.first_name,
+        link=_activation_link(raw),
+        hours=hours,
+    )
+
+
+def register(email: str, password: str, details: Mapping[str, str | None]) -> None:
+    """Create an account and send its activation email.
+
+    Registering an address that already has an account changes nothing and sends that address
+    an email saying so, so the page a stranger sees is the same either way.
+    """
+    settings = current_app.config
+    existing = find_by_email(email)
+    if existing is not None:
+        mailer.queue_email(
+            existing.email,
+            "You already have a Citizen Portal account",
+            "already_registered",
+            first_name=existing.first_name,
+            activated=existing.is_activated,
+        )
+        if not existing.is_activated:
+            _queue_activation_email(existing)
+        db.session.commit()
+        return
+    user = User(
+        email=normalise_email(email),
+        password_hash=passwords.hash_password(password, settings),
+        password_changed_at=now(),
+        role=ROLE_FAMILY,
+        **{name: details.get(name) or None for name in DETAIL_FIELDS},
+    )
+    db.session.add(user)
+    db.session.flush()
+    _queue_activation_email(user)
+    db.session.commit()
+
+
+def resend_activation(email: str) -> None:
+    """Send a fresh activation link if the address has an account waiting to be activated."""
+    user = find_by_email(email)
+    if user is None or user.is_activated:
+        return
+    if _activation_emails_in_last_hour(user) >= current_app.config["ACTIVATION_RESENDS_PER_HOUR"]:
+        return
+    _queue_activation_email(user)
+    db.session.commit()
+
+
+def _activation_emails_in_last_hour(user: User) -> int:
+    from models import EmailToken
+
+    since = now() - timedelta(hours=1)
+    return db.session.scalar(
+        select(func.count(EmailToken.id)).where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == PURPOSE_ACTIVATE,
+            EmailToken.created_at >= since,
+        )
+    )
+
+
+def activate(raw_token: str) -> tokens.TokenLookup:
+    """Activate the account a valid link belongs to; the lookup says what happened."""
+    lookup = tokens.look_up(raw_token, PURPOSE_ACTIVATE)
+    if lookup.state != tokens.VALID:
+        return lookup
+    if not tokens.use(lookup.token):
+        db.session.rollback()
+        return tokens.TokenLookup(tokens.USED, lookup.token)
+    user = lookup.token.user
+    if user.activated_at is None:
+        user.activated_at = now()
+    db.session.commit()
+    return lookup
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: str  # "ok", "invalid", "locked", "not_activated"
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check an email and password, counting failures per address (known or not) and locking."""
+    settings = current_app.config
+    moment = now()
+    throttle = db.session.get(SignInThrottle, _email_digest(email))
+    if throttle and throttle.locked_until and throttle.locked_until > moment:
+        return SignInResult("locked", locked_until=throttle.locked_until)
+    user = find_by_email(email)
+    stored = user.password_hash if user else passwords.dummy_hash(settings)
+    if not (passwords.verify_password(stored, password, settings) and user):
+        return _record_failure(email, user, throttle, moment)
+    if throttle is not None:
+        db.session.delete(throttle)
+    if not user.is_activated:
+        db.session.commit()
+        return SignInResult("not_activated", user=user)
+    if passwords.needs_rehash(user.password_hash, settings):
+        user.password_hash = passwords.hash_password(password, settings)
+    user.last_sign_in_at = moment
+    db.session.commit()
+    return SignInResult("ok", user=user)
+
+
+def _record_failure(
+    email: str, user: User | None, throttle: SignInThrottle | None, moment: datetime
+) -> SignInResult:
+    settings = current_app.config
+    if throttle is None:
+        throttle = SignInThrottle(email_digest=_email_digest(email), failures=0)
+        db.session.add(throttle)
+    throttle.failures += 1
+    throttle.updated_at = moment
+    if throttle.failures < settings["SIGN_IN_MAX_FAILURES"]:
+        db.session.commit()
+        return SignInResult("invalid")
+    throttle.failures = 0
+    throttle.locked_until = moment + timedelta(minutes=settings["SIGN_IN_LOCK_MINUTES"])
+    if user is not None:
+        mailer.queue_email(
+            user.email,
+            "Sign-in to your Citizen Portal account has been locked",
+            "locked",
+            first_name=user.first_name,
+            minutes=settings["SIGN_IN_LOCK_MINUTES"],
+            until=uk_datetime(throttle.locked_until),
+        )
+    db.session.commit()
+    return SignInResult("locked", locked_until=throttle.locked_until)
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_version += 1
+    db.session.commit()
+
+
+def create_staff(email: str, name: str, password: str) -> User:
+    first, _, last = name.strip().partition(" ")
+    user = User(
+        email=normalise_email(email),
+        password_hash=passwords.hash_password(password, current_app.config),
+        password_changed_at=now(),
+        role="staff",
+        first_name=first,
+        last_name=last or "",
+        activated_at=now(),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user

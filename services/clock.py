@@ -1,0 +1,33 @@
+"""The current time, and how times are shown to families (UK time, plain English)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def uk_time(value: datetime) -> str:
+    """4:05pm, or midday / midnight as GOV.UK style asks."""
+    local = value.astimezone(UK)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    if local.hour == 0 and local.minute == 0:
+        return "midnight"
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def uk_date(value: datetime) -> str:
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%B %Y}"
+
+
+def uk_datetime(value: datetime) -> str:
+    """3 March 2026 at 4:05pm"""
+    return f"{uk_date(value)} at {uk_time(value)}"

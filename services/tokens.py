@@ -1,0 +1,79 @@
+"""One-time email links: random, stored only as a digest, expiring, single use, newest wins."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from extensions import db
+from models import EmailToken, User
+from services.clock import now
+
+VALID, USED, EXPIRED, CANCELLED, UNKNOWN = "valid", "used", "expired", "cancelled", "unknown"
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue(user: User, purpose: str, lifetime: timedelta) -> str:
+    """Create a link token for the user, cancelling any earlier one for the same purpose."""
+    moment = now()
+    earlier = db.session.scalars(
+        select(EmailToken).where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+            EmailToken.cancelled_at.is_(None),
+        )
+    )
+    for token in earlier:
+        token.cancelled_at = moment
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        EmailToken(
+            user=user,
+            purpose=purpose,
+            token_digest=digest(raw),
+            created_at=moment,
+            expires_at=moment + lifetime,
+        )
+    )
+    return raw
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    state: str
+    token: EmailToken | None = None
+
+
+def look_up(raw: str, purpose: str) -> TokenLookup:
+    if not raw or len(raw) > 100:
+        return TokenLookup(UNKNOWN)
+    token = db.session.scalar(
+        select(EmailToken).where(EmailToken.token_digest == digest(raw), EmailToken.purpose == purpose)
+    )
+    if token is None:
+        return TokenLookup(UNKNOWN)
+    if token.used_at is not None:
+        return TokenLookup(USED, token)
+    if token.cancelled_at is not None:
+        return TokenLookup(CANCELLED, token)
+    if token.expires_at <= now():
+        return TokenLookup(EXPIRED, token)
+    return TokenLookup(VALID, token)
+
+
+def use(token: EmailToken) -> bool:
+    """Mark the token used; False when another request used it first."""
+    updated = db.session.execute(
+        EmailToken.__table__.update()
+        .where(EmailToken.id == token.id, EmailToken.used_at.is_(None))
+        .values(used_at=now())
+    )
+    return updated.rowcount == 1
