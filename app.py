@@ -1,0 +1,211 @@
+"""The SEND Citizen Portal: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from flask import Flask, Response, g, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config
+import models
+from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
+from services import clock, mailer
+
+ERROR_PAGES = {
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/405.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+    500: "errors/500.html",
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app.config, overrides)
+    _configure_database(app)
+    _configure_cookies(app)
+    _refuse_default_secret(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "basic"
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    _register_commands(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+
+
+def _configure_cookies(app: Flask) -> None:
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        # __Host- binds the cookie to this exact host, over HTTPS, with path /.
+        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+
+
+def _refuse_default_secret(app: Flask) -> None:
+    if app.config["SECRET_KEY"] == config.DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError(
+            "FLASK_SECRET_KEY is not set. Set it to a long random value "
+            '(python -c "import secrets; print(secrets.token_hex(32))") before running the portal.'
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.account import bp as account_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+
+
+def _static_version(app: Flask, filename: str) -> str:
+    cache = app.extensions.setdefault("static_versions", {})
+    if filename not in cache:
+        data = (Path(app.static_folder) / filename).read_bytes()
+        cache[filename] = hashlib.sha256(data).hexdigest()[:10]
+    return cache[filename]
+
+
+def _register_template_helpers(app: Flask) -> None:
+    def csp_nonce() -> str:
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return g.csp_nonce
+
+    def static_url(filename: str) -> str:
+        return url_for("static", filename=filename, v=_static_version(app, filename))
+
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, static_url=static_url)
+    app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
+    app.jinja_env.filters["uk_time"] = clock.uk_time
+
+    @app.context_processor
+    def service_names() -> dict:
+        return {
+            "council_name": app.config["COUNCIL_NAME"],
+            "service_name": app.config["SERVICE_NAME"],
+        }
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> models.User | None:
+    """The session holds "id:version"; a raised version ends every older session."""
+    identifier, _, version = user_id.partition(":")
+    if not (identifier.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(models.User, int(identifier))
+    if user is None or user.session_version != int(version) or not user.is_activated:
+        return None
+    return user
+
+
+def session_has_expired(app: Flask) -> bool:
+    """Idle and absolute limits, checked on the server at every request."""
+    moment = clock.now().timestamp()
+    signed_in_at = session.get("signed_in_at", 0)
+    last_seen = session.get("last_seen", 0)
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    return moment - last_seen > idle or moment - signed_in_at > absolute
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def enforce_session_limits() -> None:
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        if session_has_expired(app):
+            logout_user()
+            session.clear()
+            session["timed_out"] = True
+            return
+        session["last_seen"] = int(clock.now().timestamp())
+
+    @app.after_request
+    def after_request(response: Response) -> Response:
+        mailer.send_committed()
+        return set_security_headers(response)
+
+
+def set_security_headers(response: Response) -> Response:
+    """One place for the headers every response carries."""
+    nonce = g.get("csp_nonce")
+    script_src = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    if response.mimetype == "text/html":
+        response.vary.add("HX-Request")
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | tuple[str, int]:
+        template = ERROR_PAGES.get(error.code)
+        if template is None:
+            return error.get_response()
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unexpected error on %s", request.path)
+        db.session.rollback()
+        return render_template("errors/500.html"), 500
+
+
+def _register_commands(app: Flask) -> None:
+    from commands import mail_cli, staff_cli
+
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(mail_cli)

@@ -1,0 +1,42 @@
+"""Command-line tools: `flask --app app staff create` and `flask --app app mail send-queued`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from services import accounts, mailer, passwords
+
+staff_cli = AppGroup("staff", help="Manage staff accounts.")
+mail_cli = AppGroup("mail", help="The mail outbox.")
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The staff member's full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_staff(email: str, name: str, password_stdin: bool) -> None:
+    """Create an activated staff account."""
+    if accounts.find_by_email(email):
+        raise click.ClickException(f"An account for {email} already exists.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = passwords.policy_errors(password, email, current_app.config)
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    user = accounts.create_staff(email, name, password)
+    click.echo(f"Created staff account {user.email}.")
+
+
+@mail_cli.command("send-queued")
+def send_queued() -> None:
+    """Send every email waiting in the outbox, retrying those that failed."""
+    sent, failed = mailer.send_queued()
+    click.echo(f"Sent {sent}, failed {failed}.")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,111 @@
+"""Forms for registering, activating and signing in."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from forms import strip
+from services import contact_details, passwords
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def _email_field(label: str, required_message: str) -> EmailField:
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[
+            InputRequired(required_message),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(EMAIL_FORMAT, check_deliverability=False),
+        ],
+    )
+
+
+class RegisterEmailForm(FlaskForm):
+    email = _email_field("Email address", "Enter your email address")
+    confirm_email = _email_field("Confirm email address", "Enter your email address again")
+
+    def validate_confirm_email(self, field: EmailField) -> None:
+        if (self.email.data or "").lower() != (field.data or "").lower():
+            raise ValidationError("Email addresses must match")
+
+
+def _text(label: str, required: str | None, max_length: int, name: str) -> StringField:
+    first = InputRequired(required) if required else Optional()
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            first,
+            Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+class DetailsForm(FlaskForm):
+    title = _text("Title", None, 35, "Title")
+    first_name = _text("First name", "Enter your first name", 100, "First name")
+    last_name = _text("Last name", "Enter your last name", 100, "Last name")
+    address_line_1 = _text(
+        "Address line 1", "Enter address line 1, typically the building and street", 200, "Address line 1"
+    )
+    address_line_2 = _text("Address line 2", None, 200, "Address line 2")
+    town = _text("Town or city", "Enter town or city", 100, "Town or city")
+    postcode = _text("Postcode", "Enter postcode", 10, "Postcode")
+    phone = StringField("Phone number", filters=[strip], validators=[Optional(), Length(max=30)])
+
+    def validate_postcode(self, field: StringField) -> None:
+        normalised = contact_details.normalise_postcode(field.data)
+        if normalised is None:
+            raise ValidationError("Enter a full UK postcode, like TA1 1HE")
+        field.data = normalised
+
+    def validate_phone(self, field: StringField) -> None:
+        normalised = contact_details.normalise_uk_phone(field.data)
+        if normalised is None:
+            raise ValidationError("Enter a UK phone number, like 01823 355000 or 07700 900982")
+        field.data = normalised
+
+
+class PasswordForm(FlaskForm):
+    """Create a password. The email it must differ from is given by the view."""
+
+    password = PasswordField("Create a password", validators=[InputRequired("Enter a password")])
+    confirm_password = PasswordField(
+        "Confirm password", validators=[InputRequired("Enter your password again")]
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = passwords.policy_errors(field.data or "", self.account_email, current_app.config)
+        if problems:
+            # Every broken rule gets its own message, beside the field and in the summary.
+            field.errors.extend(problems)
+            raise StopValidation()
+
+    def validate_confirm_password(self, field: PasswordField) -> None:
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("Passwords must match")
+
+
+class SignInForm(FlaskForm):
+    email = _email_field("Email address", "Enter your email address")
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+class ActivationRequestForm(FlaskForm):
+    email = _email_field("Email address", "Enter your email address")
