@@ -1,0 +1,56 @@
+# The two commands a newcomer needs:
+#   make run    set up a virtual environment and run the portal locally on SQLite
+#   make test   set up everything the tests need and run the whole suite (SQLite, then PostgreSQL)
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+.PHONY: run test setup setup-test chromium lint bench css
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+run: setup
+	FLASK_DEBUG=1 $(BIN)/flask --app app db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask --app app run
+
+setup-test: $(BIN)/python chromium
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM_PATH)"; exit 1; \
+		fi; \
+	fi
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup-test lint
+	mkdir -p reports
+	$(BIN)/python -m pytest --junitxml=reports/sqlite.xml
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(POSTGRES_TEST_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
+		TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest --junitxml=reports/postgresql.xml; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is not reachable at $(POSTGRES_TEST_URL)"; exit 1; \
+	else \
+		echo "PostgreSQL is not reachable at $(POSTGRES_TEST_URL): the PostgreSQL run was skipped"; \
+	fi
+
+bench: setup-test
+	$(BIN)/python bench/pages.py
+
+css:
+	bash assets/build.sh
