@@ -183,3 +183,30 @@ def test_behind_a_proxy_the_forwarded_scheme_and_address_are_trusted(database_ur
         "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     )
     assert "Strict-Transport-Security" in response.headers
+
+
+class TestRateLimitsInRedis:
+    @pytest.fixture
+    def app_settings(self):
+        try:
+            import redis
+
+            redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+        except Exception:
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        return {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+            "RATELIMIT_SIGN_IN": "2 per minute",
+        }
+
+    def test_limits_are_counted_in_redis_when_configured(self, app, client):
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+        statuses = [
+            post(client, "/sign-in", {"email": "r@example.com", "password": "Wrong 7 pass!"}).status_code
+            for _ in range(3)
+        ]
+        assert statuses == [200, 200, 429]
+        assert redis.Redis(host="127.0.0.1", port=6379, db=15).dbsize() > 0
