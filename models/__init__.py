@@ -1,17 +1,21 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from models.outbox import OutboxMessage
+from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
 from models.sign_in import SignInThrottle
-from models.token import PURPOSE_ACTIVATE, EmailToken
+from models.token import PURPOSE_ACTIVATE, PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
     "PURPOSE_ACTIVATE",
+    "PURPOSE_EMAIL_CHANGE",
+    "PURPOSE_RESET",
     "ROLE_FAMILY",
     "ROLE_STAFF",
     "EmailToken",
     "OutboxMessage",
+    "PasswordHistory",
     "RegistrationDraft",
     "SignInThrottle",
     "User",

@@ -12,6 +12,8 @@ from models.types import UTCDateTime, utcnow
 from models.user import User
 
 PURPOSE_ACTIVATE = "activate"
+PURPOSE_RESET = "reset"
+PURPOSE_EMAIL_CHANGE = "email_change"
 
 
 class EmailToken(db.Model):
@@ -25,5 +27,7 @@ class EmailToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # For an email change: the address the link was sent to, which becomes the username.
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
     user: Mapped[User] = relationship()
