@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from extensions import db
-from models import PURPOSE_ACTIVATE, ROLE_FAMILY, SignInThrottle, User
-from services import mailer, passwords, tokens
+from models import PURPOSE_ACTIVATE, PURPOSE_RESET, ROLE_FAMILY, SignInThrottle, User
+from services import mailer, password_history, passwords, tokens
 from services.clock import now, uk_datetime
 
 DETAIL_FIELDS = (
@@ -52,6 +52,19 @@ def _queue_activation_email(user: User) -> None:
     )
 
 
+def password_reset_link(user: User) -> str:
+    """Issue a one-hour reset link (cancelling older ones) and return its address."""
+    minutes = current_app.config["PASSWORD_RESET_LINK_MINUTES"]
+    raw = tokens.issue(user, PURPOSE_RESET, timedelta(minutes=minutes))
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/password/reset/{raw}"
+
+
+def clear_sign_in_lock(email: str) -> None:
+    throttle = db.session.get(SignInThrottle, _email_digest(email))
+    if throttle is not None:
+        db.session.delete(throttle)
+
+
 def register(email: str, password: str, details: Mapping[str, str | None]) -> None:
     """Create an account and send its activation email.
 
@@ -81,6 +94,7 @@ def register(email: str, password: str, details: Mapping[str, str | None]) -> No
     )
     db.session.add(user)
     db.session.flush()
+    password_history.remember(user, user.password_hash)
     _queue_activation_email(user)
     db.session.commit()
 
@@ -90,23 +104,11 @@ def resend_activation(email: str) -> None:
     user = find_by_email(email)
     if user is None or user.is_activated:
         return
-    if _activation_emails_in_last_hour(user) >= current_app.config["ACTIVATION_RESENDS_PER_HOUR"]:
+    sent = tokens.issued_since(user, PURPOSE_ACTIVATE, now() - timedelta(hours=1))
+    if sent >= current_app.config["ACTIVATION_RESENDS_PER_HOUR"]:
         return
     _queue_activation_email(user)
     db.session.commit()
-
-
-def _activation_emails_in_last_hour(user: User) -> int:
-    from models import EmailToken
-
-    since = now() - timedelta(hours=1)
-    return db.session.scalar(
-        select(func.count(EmailToken.id)).where(
-            EmailToken.user_id == user.id,
-            EmailToken.purpose == PURPOSE_ACTIVATE,
-            EmailToken.created_at >= since,
-        )
-    )
 
 
 def activate(raw_token: str) -> tokens.TokenLookup:
@@ -180,6 +182,8 @@ def _record_failure(
             first_name=user.first_name,
             minutes=settings["SIGN_IN_LOCK_MINUTES"],
             until=uk_datetime(throttle.locked_until),
+            reset_link=password_reset_link(user),
+            reset_minutes=settings["PASSWORD_RESET_LINK_MINUTES"],
         )
     db.session.commit()
     return SignInResult("locked", locked_until=throttle.locked_until)
@@ -202,5 +206,7 @@ def create_staff(email: str, name: str, password: str) -> User:
         activated_at=now(),
     )
     db.session.add(user)
+    db.session.flush()
+    password_history.remember(user, user.password_hash)
     db.session.commit()
     return user

@@ -152,3 +152,73 @@ def dummy_hash(settings: Mapping) -> str:
         settings["PASSWORD_HASH_MEMORY_KIB"],
         settings["PASSWORD_HASH_PARALLELISM"],
     )
+
+
+# --- Rules that compare a new password with earlier ones ---------------------------------------
+
+SAME_IGNORING_CASE = "Password must be more than a change of capital letters from your previous password"
+SAME_LETTERS = (
+    "Password must not be a simple change to your previous password, like changing Password32! to Password33!"
+)
+TOO_FEW_EDITS = "Password must differ from your previous password by more than 2 characters"
+IN_HISTORY = "Password must not be one of your last {count} passwords"
+
+
+def _letters_only(password: str) -> str:
+    return "".join(ch for ch in password.lower() if ch.isalpha())
+
+
+def edit_distance_at_most(first: str, second: str, limit: int) -> bool:
+    """True when the two differ by `limit` or fewer single-character edits (Levenshtein)."""
+    if abs(len(first) - len(second)) > limit:
+        return False
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i]
+        for j, b in enumerate(second, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def simple_change_errors(previous: str, new: str) -> list[str]:
+    """The guide's "simple change" rule, when the previous password's text is at hand."""
+    if previous == new:
+        return []  # caught by the history rule, which says it better
+    if previous.lower() == new.lower():
+        return [SAME_IGNORING_CASE]
+    if _letters_only(previous) and _letters_only(previous) == _letters_only(new):
+        return [SAME_LETTERS]
+    if edit_distance_at_most(previous, new, 2):
+        return [TOO_FEW_EDITS]
+    return []
+
+
+def near_neighbours(password: str, limit: int) -> list[str]:
+    """Passwords a simple change could have come from, for when the previous text is not at hand.
+
+    Case changes, and the last number in the password moved by up to 3 either way. At most
+    `limit` candidates, so checking them against a hash stays within a bounded time.
+    """
+    candidates = [password.lower(), password.upper(), password.swapcase(), password.capitalize()]
+    if password:
+        candidates.append(password[0].swapcase() + password[1:])
+    end = len(password)
+    while end > 0 and not password[end - 1].isdecimal():
+        end -= 1
+    start = end
+    while start > 0 and password[start - 1].isdecimal():
+        start -= 1
+    if start < end:
+        digits = password[start:end]
+        for delta in (-1, 1, -2, 2, -3, 3):
+            value = int(digits) + delta
+            if value >= 0:
+                candidates.append(password[:start] + str(value).zfill(len(digits)) + password[end:])
+    unique = []
+    for candidate in candidates:
+        if candidate != password and candidate not in unique:
+            unique.append(candidate)
+    return unique[:limit]

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import EmailToken, User
@@ -20,7 +20,24 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue(user: User, purpose: str, lifetime: timedelta) -> str:
+def cancel_all(user: User) -> None:
+    """Cancel every open link of the account (its address changed, so they point the wrong way)."""
+    db.session.execute(
+        EmailToken.__table__.update()
+        .where(EmailToken.user_id == user.id, EmailToken.used_at.is_(None), EmailToken.cancelled_at.is_(None))
+        .values(cancelled_at=now())
+    )
+
+
+def issued_since(user: User, purpose: str, since) -> int:
+    return db.session.scalar(
+        select(func.count(EmailToken.id)).where(
+            EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.created_at >= since
+        )
+    )
+
+
+def issue(user: User, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
     """Create a link token for the user, cancelling any earlier one for the same purpose."""
     moment = now()
     earlier = db.session.scalars(
@@ -41,6 +58,7 @@ def issue(user: User, purpose: str, lifetime: timedelta) -> str:
             token_digest=digest(raw),
             created_at=moment,
             expires_at=moment + lifetime,
+            new_email=new_email,
         )
     )
     return raw

@@ -1,0 +1,192 @@
+"""Changing and resetting passwords, changing the email address, and password expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from extensions import db
+from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
+from services import accounts, mailer, password_history, passwords, tokens
+from services.clock import now
+
+WRONG_CURRENT_PASSWORD = "Your current password is not correct"
+
+
+def _set_password(user: User, password: str) -> None:
+    """Store the new password, keep it in the history, and end every session of the account."""
+    user.password_hash = passwords.hash_password(password, current_app.config)
+    user.password_changed_at = now()
+    user.session_version += 1
+    password_history.remember(user, user.password_hash)
+
+
+def _history_errors(user: User, new_password: str) -> list[str]:
+    if password_history.repeats_recent(user, new_password):
+        count = current_app.config["PASSWORD_HISTORY_COUNT"]
+        return [passwords.IN_HISTORY.format(count=count)]
+    return []
+
+
+def _queue_password_changed(user: User) -> None:
+    mailer.queue_email(
+        user.email,
+        "Your Citizen Portal password has been changed",
+        "password_changed",
+        first_name=user.first_name,
+        when=now(),
+    )
+
+
+def change_password(user: User, current_password: str, new_password: str) -> dict[str, list[str]]:
+    """Change a signed-in family's password; returns errors by field name (empty when done)."""
+    if not passwords.verify_password(user.password_hash, current_password, current_app.config):
+        return {"current_password": [WRONG_CURRENT_PASSWORD]}
+    problems = _history_errors(user, new_password) or passwords.simple_change_errors(
+        current_password, new_password
+    )
+    if problems:
+        return {"password": problems}
+    _set_password(user, new_password)
+    _queue_password_changed(user)
+    db.session.commit()
+    return {}
+
+
+def request_reset(email: str) -> None:
+    """Email a reset link if the address has an account (the page looks the same either way)."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        return
+    limit = current_app.config["PASSWORD_RESETS_PER_HOUR"]
+    if tokens.issued_since(user, PURPOSE_RESET, now() - timedelta(hours=1)) >= limit:
+        return
+    mailer.queue_email(
+        user.email,
+        "Reset your Citizen Portal password",
+        "password_reset",
+        first_name=user.first_name,
+        link=accounts.password_reset_link(user),
+        minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"],
+    )
+    db.session.commit()
+
+
+def open_reset_link(raw_token: str) -> tokens.TokenLookup:
+    """Use up a reset link when its button is pressed; the new password is asked for next."""
+    lookup = tokens.look_up(raw_token, PURPOSE_RESET)
+    if lookup.state != tokens.VALID:
+        return lookup
+    if not tokens.use(lookup.token):
+        db.session.rollback()
+        return tokens.TokenLookup(tokens.USED, lookup.token)
+    db.session.commit()
+    return lookup
+
+
+def _is_near_neighbour_of_current(user: User, new_password: str) -> bool:
+    """The previous password's text is not known on a reset, so try the new one's near
+    neighbours against its hash; bounded by PASSWORD_NEIGHBOUR_CHECKS hash checks."""
+    settings = current_app.config
+    candidates = passwords.near_neighbours(new_password, settings["PASSWORD_NEIGHBOUR_CHECKS"])
+    return any(passwords.verify_password(user.password_hash, candidate, settings) for candidate in candidates)
+
+
+def reset_password(user: User, new_password: str) -> list[str]:
+    """Set a new password after a reset link; returns problems (empty when done)."""
+    problems = _history_errors(user, new_password)
+    if not problems and _is_near_neighbour_of_current(user, new_password):
+        problems = [passwords.SAME_LETTERS]
+    if problems:
+        return problems
+    _set_password(user, new_password)
+    if user.activated_at is None:
+        user.activated_at = now()  # the link proved the address, as activation would
+    accounts.clear_sign_in_lock(user.email)
+    _queue_password_changed(user)
+    db.session.commit()
+    return []
+
+
+def request_email_change(user: User, current_password: str, new_email: str) -> dict[str, list[str]]:
+    if not passwords.verify_password(user.password_hash, current_password, current_app.config):
+        return {"current_password": [WRONG_CURRENT_PASSWORD]}
+    new_email = accounts.normalise_email(new_email)
+    if new_email == user.email:
+        return {"email": ["Enter a different email address from the one you use now"]}
+    hours = current_app.config["EMAIL_CHANGE_LINK_HOURS"]
+    raw = tokens.issue(user, PURPOSE_EMAIL_CHANGE, timedelta(hours=hours), new_email=new_email)
+    mailer.queue_email(
+        new_email,
+        "Confirm your new email address for the Citizen Portal",
+        "email_change_confirm",
+        first_name=user.first_name,
+        link=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/email/confirm/{raw}",
+        hours=hours,
+    )
+    db.session.commit()
+    return {}
+
+
+TAKEN = "taken"
+
+
+def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
+    """Make the new address the username; the old address is told. State TAKEN when another
+    account has meanwhile registered the new address."""
+    lookup = tokens.look_up(raw_token, PURPOSE_EMAIL_CHANGE)
+    if lookup.state != tokens.VALID:
+        return lookup
+    token = lookup.token
+    if accounts.find_by_email(token.new_email) is not None:
+        return tokens.TokenLookup(TAKEN, token)
+    if not tokens.use(token):
+        db.session.rollback()
+        return tokens.TokenLookup(tokens.USED, token)
+    user = token.user
+    old_email = user.email
+    tokens.cancel_all(user)
+    user.email = token.new_email
+    user.session_version += 1
+    mailer.queue_email(
+        old_email,
+        "The email address for your Citizen Portal account has changed",
+        "email_changed",
+        first_name=user.first_name,
+        new_email=mask_email(token.new_email),
+    )
+    db.session.commit()
+    return lookup
+
+
+def mask_email(email: str) -> str:
+    """'robin.taylor@example.com' -> 'r***@example.com', to tell the old address without
+    handing the new one to whoever may be reading it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def update_details(user: User, details: dict) -> None:
+    for name in accounts.DETAIL_FIELDS:
+        setattr(user, name, details.get(name) or None)
+    db.session.commit()
+
+
+def password_expires_at(user: User) -> datetime | None:
+    days = current_app.config["PASSWORD_EXPIRY_DAYS"]
+    return user.password_changed_at + timedelta(days=days) if days else None
+
+
+def password_expired(user: User) -> bool:
+    expires = password_expires_at(user)
+    return expires is not None and expires <= now()
+
+
+def expiry_warning(user: User) -> datetime | None:
+    """The expiry date when it is close enough to tell the family, otherwise None."""
+    expires = password_expires_at(user)
+    warning = timedelta(days=current_app.config["PASSWORD_EXPIRY_WARNING_DAYS"])
+    if expires is not None and expires - warning <= now():
+        return expires
+    return None
