@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, g, render_template, request, session, url_for
+from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 import models
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
-from services import clock, mailer
+from services import clock, credentials, mailer
 
 ERROR_PAGES = {
     403: "errors/403.html",
@@ -24,6 +24,15 @@ ERROR_PAGES = {
     413: "errors/413.html",
     429: "errors/429.html",
     500: "errors/500.html",
+}
+
+# What a family whose password has expired can still reach.
+EXPIRED_PASSWORD_ALLOWED = {
+    "static",
+    "account.expired_password",
+    "auth.password_check",
+    "auth.sign_out",
+    "auth.signed_out",
 }
 
 
@@ -152,6 +161,17 @@ def _register_request_hooks(app: Flask) -> None:
             session["timed_out"] = True
             return
         session["last_seen"] = int(clock.now().timestamp())
+
+    @app.before_request
+    def require_expired_password_change() -> Response | None:
+        """An expired password must be changed before any other signed-in page."""
+        if not current_user.is_authenticated or not credentials.password_expired(current_user):
+            return None
+        endpoint = request.endpoint or ""
+        if endpoint in EXPIRED_PASSWORD_ALLOWED or endpoint.startswith("public."):
+            return None
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("account.expired_password", next=target))
 
     @app.after_request
     def after_request(response: Response) -> Response:

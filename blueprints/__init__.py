@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import request, session
+from flask_login import login_user
+
+from models import User
+from services import clock
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -17,3 +21,21 @@ def is_safe_next(target: str | None) -> bool:
 
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def start_session(user: User) -> None:
+    """A fresh session for a fresh sign-in: nothing from before survives."""
+    session.clear()
+    login_user(user, remember=False)
+    moment = int(clock.now().timestamp())
+    session["signed_in_at"] = moment
+    session["last_seen"] = moment
+
+
+def keep_session_after_credential_change(user: User) -> None:
+    """The change raised the account's session version, ending every session; this one
+    carries on under the new version, keeping its original sign-in time."""
+    signed_in_at = session.get("signed_in_at")
+    start_session(user)
+    if signed_in_at:
+        session["signed_in_at"] = signed_in_at

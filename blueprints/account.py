@@ -1,18 +1,119 @@
-"""Your account, and the door to the SEND section."""
+"""Your account: details, password and email address, and the door to the SEND section."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from blueprints import is_safe_next, keep_session_after_credential_change
+from extensions import limiter
+from forms import error_list
+from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
+from services import accounts, credentials, passwords
+
 bp = Blueprint("account", __name__)
+
+NOTICE = "account_notice"
+
+
+def _limit(setting: str):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def _add_errors(form, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        form[name].errors = [*form[name].errors, *messages]
 
 
 @bp.get("/account")
 @login_required
 def home() -> str:
-    return render_template("account/home.html", user=current_user)
+    return render_template(
+        "account/home.html",
+        user=current_user,
+        notice=session.pop(NOTICE, None),
+        expires_at=credentials.expiry_warning(current_user),
+    )
 
 
 @bp.get("/send")
 @login_required
 def send_home() -> str:
     return render_template("account/send_needs_two_step.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def change_password() -> str | Response:
+    return _password_page(expired=False)
+
+
+@bp.route("/account/password/expired", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def expired_password() -> str | Response:
+    return _password_page(expired=True)
+
+
+def _password_page(expired: bool) -> str | Response:
+    user = current_user._get_current_object()
+    next_url = request.args.get("next")
+    next_url = next_url if is_safe_next(next_url) else None
+    form = ChangePasswordForm(email=user.email)
+    if form.validate_on_submit():
+        errors = credentials.change_password(user, form.current_password.data, form.password.data)
+        if not errors:
+            keep_session_after_credential_change(user)
+            session[NOTICE] = "Your password has been changed"
+            return redirect(next_url or url_for(".home"))
+        _add_errors(form, errors)
+    rules = passwords.evaluate(form.password.data or "", user.email, current_app.config)
+    return render_template(
+        "account/change_password.html",
+        form=form,
+        errors=error_list(form),
+        rules=rules,
+        checked=form.is_submitted(),
+        expired=expired,
+        next_url=next_url,
+        expires_at=credentials.password_expires_at(user),
+    )
+
+
+@bp.route("/account/details", methods=["GET", "POST"])
+@login_required
+def change_details() -> str | Response:
+    user = current_user._get_current_object()
+    form = DetailsForm(obj=user)
+    if form.validate_on_submit():
+        credentials.update_details(user, {name: form[name].data for name in accounts.DETAIL_FIELDS})
+        session[NOTICE] = "Your details have been updated"
+        return redirect(url_for(".home"))
+    return render_template("account/change_details.html", form=form, errors=error_list(form))
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def change_email() -> str | Response:
+    user = current_user._get_current_object()
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        errors = credentials.request_email_change(user, form.current_password.data, form.email.data)
+        if not errors:
+            session["email_change_to"] = accounts.normalise_email(form.email.data)
+            return redirect(url_for(".email_check"))
+        _add_errors(form, errors)
+    return render_template("account/change_email.html", form=form, errors=error_list(form), user=user)
+
+
+@bp.get("/account/email/check")
+@login_required
+def email_check() -> str | Response:
+    new_email = session.get("email_change_to")
+    if not new_email:
+        return redirect(url_for(".change_email"))
+    return render_template(
+        "account/email_check.html", new_email=new_email, hours=current_app.config["EMAIL_CHANGE_LINK_HOURS"]
+    )

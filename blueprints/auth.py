@@ -1,4 +1,4 @@
-"""Registering, activating and signing in and out."""
+"""Registering, activating, signing in and out, resetting a password and confirming a new address."""
 
 from __future__ import annotations
 
@@ -12,20 +12,22 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from blueprints import is_safe_next
-from extensions import limiter
+from blueprints import is_safe_next, start_session
+from extensions import db, limiter
 from forms import ButtonForm, error_list
 from forms.auth import (
     ActivationRequestForm,
     DetailsForm,
+    ForgottenPasswordForm,
     PasswordForm,
     RegisterEmailForm,
+    ResetPasswordForm,
     SignInForm,
 )
-from models import User
-from services import accounts, clock, passwords, registration, tokens
+from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
+from services import accounts, clock, credentials, passwords, registration, tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -98,9 +100,20 @@ def register_password() -> str | Response:
 def password_check() -> str:
     """The htmx checklist under the password field, ticked rule by rule as the family types."""
     password = request.form.get("password", "")
-    email = _draft_answers().get("email", "")
+    email = _checklist_email()
     rules = passwords.evaluate(password, email, current_app.config)
     return render_template("auth/_password_checklist.html", rules=rules, checked=bool(password))
+
+
+def _checklist_email() -> str:
+    """The username the password must differ from: the signed-in account's, the account being
+    reset, or the address being registered."""
+    if current_user.is_authenticated:
+        return current_user.email
+    reset_user = _reset_grant_user()
+    if reset_user is not None:
+        return reset_user.email
+    return _draft_answers().get("email", "")
 
 
 @bp.route("/register/check-email", methods=["GET", "POST"])
@@ -135,7 +148,13 @@ def activate(token: str) -> str | Response:
     else:
         lookup = tokens.look_up(token, "activate")
         if lookup.state == tokens.VALID:
-            return render_template("auth/activate.html", form=form)
+            return render_template(
+                "auth/confirm_link.html",
+                heading="Activate your account",
+                text="Select the button to confirm your email address and finish registering.",
+                button="Activate my account",
+                form=form,
+            )
     return _activation_problem(lookup)
 
 
@@ -179,7 +198,7 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data)
         if result.outcome == "ok":
-            _start_session(result.user)
+            start_session(result.user)
             return redirect(next_url if is_safe_next(next_url) else url_for("account.home"))
         if result.outcome == "not_activated":
             session[CHECK_EMAIL] = result.user.email
@@ -195,18 +214,11 @@ def sign_in() -> str | Response:
         errors=error_list(form),
         locked_until=locked_until,
         activated=session.pop("activated", False),
+        password_reset_done=session.pop("password_reset_done", False),
+        email_changed=session.pop("email_changed", False),
         timed_out=session.pop("timed_out", False),
         next_url=next_url if is_safe_next(next_url) else None,
     )
-
-
-def _start_session(user: User) -> None:
-    """A fresh session for a fresh sign-in: nothing from before survives."""
-    session.clear()
-    login_user(user, remember=False)
-    moment = int(clock.now().timestamp())
-    session["signed_in_at"] = moment
-    session["last_seen"] = moment
 
 
 @bp.post("/sign-out")
@@ -223,3 +235,112 @@ def sign_out() -> Response:
 @bp.get("/signed-out")
 def signed_out() -> str:
     return render_template("auth/signed_out.html")
+
+
+# --- Forgotten password ------------------------------------------------------------------------
+
+RESET_GRANT = "password_reset"
+
+
+@bp.route("/password/forgotten", methods=["GET", "POST"])
+@_limit("RATELIMIT_EMAIL_RESEND")
+def forgotten_password() -> str | Response:
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        credentials.request_reset(form.email.data)
+        session["reset_email"] = accounts.normalise_email(form.email.data)
+        return redirect(url_for(".reset_check_email"))
+    return render_template("auth/forgotten_password.html", form=form, errors=error_list(form))
+
+
+@bp.get("/password/forgotten/check-email")
+def reset_check_email() -> str | Response:
+    email = session.get("reset_email")
+    if not email:
+        return redirect(url_for(".forgotten_password"))
+    return render_template(
+        "auth/reset_check_email.html", email=email, minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"]
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_link(token: str) -> str | Response:
+    form = ButtonForm()
+    if form.validate_on_submit():
+        lookup = credentials.open_reset_link(token)
+        if lookup.state == tokens.VALID:
+            session[RESET_GRANT] = {
+                "user_id": lookup.token.user_id,
+                "until": int(lookup.token.expires_at.timestamp()),
+            }
+            return redirect(url_for(".reset_password"))
+    else:
+        lookup = tokens.look_up(token, PURPOSE_RESET)
+        if lookup.state == tokens.VALID:
+            return render_template(
+                "auth/confirm_link.html",
+                heading="Reset your password",
+                text="Select the button to choose a new password.",
+                button="Choose a new password",
+                form=form,
+            )
+    return render_template("auth/link_problem.html", kind="reset", state=lookup.state)
+
+
+def _reset_grant_user() -> User | None:
+    grant = session.get(RESET_GRANT)
+    if not grant or grant.get("until", 0) < clock.now().timestamp():
+        return None
+    return db.session.get(User, grant["user_id"])
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@_limit("RATELIMIT_PASSWORD")
+def reset_password() -> str | Response:
+    user = _reset_grant_user()
+    if user is None:
+        session.pop(RESET_GRANT, None)
+        return render_template("auth/link_problem.html", kind="reset", state=tokens.EXPIRED)
+    form = ResetPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        problems = credentials.reset_password(user, form.password.data)
+        if not problems:
+            session.pop(RESET_GRANT, None)
+            logout_user()
+            session["password_reset_done"] = True
+            return redirect(url_for(".sign_in"))
+        form.password.errors = [*form.password.errors, *problems]
+    rules = passwords.evaluate(form.password.data or "", user.email, current_app.config)
+    return render_template(
+        "auth/reset_password.html",
+        form=form,
+        errors=error_list(form),
+        rules=rules,
+        checked=form.is_submitted(),
+    )
+
+
+# --- Confirming a new email address ------------------------------------------------------------
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> str | Response:
+    form = ButtonForm()
+    if form.validate_on_submit():
+        lookup = credentials.confirm_email_change(token)
+        if lookup.state == tokens.VALID:
+            logout_user()
+            session.clear()
+            session["email_changed"] = True
+            return redirect(url_for(".sign_in"))
+    else:
+        lookup = tokens.look_up(token, PURPOSE_EMAIL_CHANGE)
+        if lookup.state == tokens.VALID:
+            return render_template(
+                "auth/confirm_link.html",
+                heading="Confirm your new email address",
+                text=f"Select the button to sign in with {lookup.token.new_email} from now on.",
+                button="Confirm my new email address",
+                form=form,
+            )
+    return render_template("auth/link_problem.html", kind="email", state=lookup.state)

@@ -78,13 +78,19 @@ class DetailsForm(FlaskForm):
         field.data = normalised
 
 
-class PasswordForm(FlaskForm):
-    """Create a password. The email it must differ from is given by the view."""
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[InputRequired("Enter a password")])
 
-    password = PasswordField("Create a password", validators=[InputRequired("Enter a password")])
-    confirm_password = PasswordField(
-        "Confirm password", validators=[InputRequired("Enter your password again")]
-    )
+
+def _confirm_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[InputRequired("Enter your password again")])
+
+
+class PasswordForm(FlaskForm):
+    """Choose a password. The email it must differ from is given by the view."""
+
+    password = _new_password("Create a password")
+    confirm_password = _confirm_password("Confirm password")
 
     def __init__(self, *args, email: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -100,6 +106,30 @@ class PasswordForm(FlaskForm):
     def validate_confirm_password(self, field: PasswordField) -> None:
         if self.password.data and field.data != self.password.data:
             raise ValidationError("Passwords must match")
+
+
+class ResetPasswordForm(PasswordForm):
+    password = _new_password("New password")
+    confirm_password = _confirm_password("Confirm new password")
+
+
+class ChangePasswordForm(PasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password")]
+    )
+    password = _new_password("New password")
+    confirm_password = _confirm_password("Confirm new password")
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = _email_field("Email address", "Enter your email address")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email_field("New email address", "Enter your new email address")
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password")]
+    )
 
 
 class SignInForm(FlaskForm):
