@@ -6,7 +6,7 @@ from flask import current_app
 
 from extensions import db
 from models import User
-from services import passwords
+from services import password_history, passwords
 from services.clock import now
 
 GOOD_PASSWORD = "Teapot river 7 Lantern!"
@@ -32,5 +32,7 @@ def make_user(
         activated_at=now() if activated else None,
     )
     db.session.add(user)
+    db.session.flush()
+    password_history.remember(user, user.password_hash)
     db.session.commit()
     return user

@@ -1,0 +1,197 @@
+"""Forgotten password: same page for every address, a one-hour single-use link, and what a reset ends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from models import SignInThrottle, User
+from services import passwords
+from services.clock import now
+from tests.factories import GOOD_PASSWORD, make_user
+from tests.pages import error_messages, get_page, post, post_page
+from tests.test_sign_in import sign_in
+
+NEW_PASSWORD = "Marble garden 42 Kettle?"
+
+
+def reset_path(mailbox, address: str = "parent@example.com", count: int = 1) -> str:
+    message = mailbox.wait_for(address, count)[-1]
+    [link] = [link for link in mailbox.links(message) if "/password/reset/" in link]
+    return urlsplit(link).path
+
+
+def ask_for_reset(client, email: str = "parent@example.com"):
+    return post(client, "/password/forgotten", {"email": email})
+
+
+def open_link_and_choose(client, path: str, password: str = NEW_PASSWORD):
+    assert post(client, path).location == "/password/reset"
+    return post(client, "/password/reset", {"password": password, "confirm_password": password})
+
+
+def test_the_sign_in_page_links_to_the_reset(client):
+    soup = get_page(client, "/sign-in")
+    assert soup.find("a", string="Forgotten your password?")["href"] == "/password/forgotten"
+
+
+def test_known_and_unknown_addresses_get_the_same_page(client, mailbox):
+    make_user()
+    known = ask_for_reset(client)
+    known_page = get_page(client, known.location)
+    unknown = ask_for_reset(client, "nobody@example.com")
+    unknown_page = get_page(client, unknown.location)
+    assert known.location == unknown.location == "/password/forgotten/check-email"
+    assert known_page.main.get_text().replace("parent", "nobody") == unknown_page.main.get_text()
+    assert "junk or spam" in known_page.get_text()
+    assert mailbox.wait_for("parent@example.com")[0]["Subject"] == "Reset your Citizen Portal password"
+    assert mailbox.to("nobody@example.com") == []
+
+
+def test_a_bad_address_gets_an_error(client):
+    soup = post_page(client, "/password/forgotten", {"email": "nope"})
+    assert error_messages(soup) == ["Enter an email address in the correct format, like name@example.com"]
+
+
+def test_the_link_opens_a_button_page_and_then_the_new_password_form(client, db, mailbox):
+    make_user()
+    ask_for_reset(client)
+    path = reset_path(mailbox)
+    soup = get_page(client, path)
+    assert soup.h1.get_text(strip=True) == "Reset your password"
+    assert soup.select_one(f'form[action="{path}"] button').get_text(strip=True) == "Choose a new password"
+    response = open_link_and_choose(client, path)
+    assert response.location == "/sign-in"
+    assert "Your password has been changed" in get_page(client, "/sign-in").get_text()
+    user = db.session.scalar(select(User))
+    assert passwords.verify_password(user.password_hash, NEW_PASSWORD, client.application.config)
+    assert sign_in(client, password=NEW_PASSWORD).location == "/account"
+
+
+def test_the_link_works_once(client, mailbox):
+    make_user()
+    ask_for_reset(client)
+    path = reset_path(mailbox)
+    post(client, path)
+    assert post_page(client, path).h1.get_text(strip=True) == "This password reset link has already been used"
+
+
+def test_the_link_expires_after_an_hour(client, mailbox):
+    make_user()
+    ask_for_reset(client)
+    path = reset_path(mailbox)
+    with time_machine.travel(now() + timedelta(minutes=59)):
+        assert get_page(client, path).h1.get_text(strip=True) == "Reset your password"
+    with time_machine.travel(now() + timedelta(minutes=61)):
+        assert get_page(client, path).h1.get_text(strip=True) == "This password reset link has expired"
+        assert post_page(client, path).h1.get_text(strip=True) == "This password reset link has expired"
+
+
+def test_a_new_request_cancels_earlier_links(client, mailbox):
+    make_user()
+    ask_for_reset(client)
+    first = reset_path(mailbox)
+    ask_for_reset(client)
+    second = reset_path(mailbox, count=2)
+    assert get_page(client, first).h1.get_text(strip=True) == "This password reset link has been replaced"
+    assert open_link_and_choose(client, second).location == "/sign-in"
+
+
+def test_the_new_password_form_is_not_reachable_without_a_link(client):
+    soup = get_page(client, "/password/reset")
+    assert soup.h1.get_text(strip=True) == "This password reset link has expired"
+
+
+def test_a_reset_ends_every_other_session_and_emails_the_holder(app, client, mailbox):
+    make_user()
+    signed_in = app.test_client()
+    sign_in(signed_in)
+    assert signed_in.get("/account").status_code == 200
+    ask_for_reset(client)
+    open_link_and_choose(client, reset_path(mailbox))
+    assert signed_in.get("/account").location.startswith("/sign-in")
+    changed = mailbox.wait_for("parent@example.com", 2)[-1]
+    assert changed["Subject"] == "Your Citizen Portal password has been changed"
+
+
+def test_a_reset_does_not_sign_anyone_in(client, mailbox):
+    make_user()
+    ask_for_reset(client)
+    open_link_and_choose(client, reset_path(mailbox))
+    assert client.get("/account").location.startswith("/sign-in")
+
+
+def test_the_rules_apply_and_errors_keep_the_link_usable(client, mailbox):
+    make_user()
+    ask_for_reset(client)
+    path = reset_path(mailbox)
+    assert post(client, path).location == "/password/reset"
+    soup = post_page(
+        client, "/password/reset", {"password": "Password123!", "confirm_password": "Password123!"}
+    )
+    assert error_messages(soup) == ["Password must not be a commonly used password, like Password123!"]
+    soup = post_page(
+        client, "/password/reset", {"password": GOOD_PASSWORD, "confirm_password": GOOD_PASSWORD}
+    )
+    assert error_messages(soup) == ["Password must not be one of your last 10 passwords"]
+    response = post(client, "/password/reset", {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert response.location == "/sign-in"
+
+
+@pytest.mark.parametrize(
+    "near", ["Lantern river 33!", "Lantern river 29!", "lANTERN RIVER 32!", "lantern River 32!"]
+)
+def test_near_neighbours_of_the_previous_password_are_refused_without_knowing_it(client, near, mailbox):
+    make_user(password="Lantern river 32!")
+    ask_for_reset(client)
+    post(client, reset_path(mailbox))
+    soup = post_page(client, "/password/reset", {"password": near, "confirm_password": near})
+    assert passwords.SAME_LETTERS in error_messages(soup) or error_messages(soup)[0].startswith(
+        "Password must include"
+    )
+
+
+def test_a_number_moved_by_more_than_3_is_beyond_what_a_reset_can_check(client, mailbox):
+    make_user(password="Lantern river 32!")
+    ask_for_reset(client)
+    post(client, reset_path(mailbox))
+    response = post(
+        client, "/password/reset", {"password": "Lantern river 40!", "confirm_password": "Lantern river 40!"}
+    )
+    assert response.location == "/sign-in"
+
+
+def test_near_neighbours_are_bounded():
+    assert len(passwords.near_neighbours("Lantern river 32!", 12)) <= 12
+    assert "Lantern river 33!" in passwords.near_neighbours("Lantern river 32!", 12)
+    assert "Lantern river 07!" in passwords.near_neighbours("Lantern river 08!", 12)
+
+
+def test_a_reset_clears_a_sign_in_lock_and_the_lock_email_offers_the_link(client, db, mailbox):
+    make_user()
+    for _ in range(5):
+        post(client, "/sign-in", {"email": "parent@example.com", "password": "Bad 7 guess!"})
+    locked_email = mailbox.wait_for("parent@example.com")[0]
+    [link] = [link for link in mailbox.links(locked_email) if "/password/reset/" in link]
+    open_link_and_choose(client, urlsplit(link).path)
+    assert db.session.scalars(select(SignInThrottle)).all() == []
+    assert sign_in(client, password=NEW_PASSWORD).location == "/account"
+
+
+def test_resetting_activates_an_account_that_never_was(client, db, mailbox):
+    make_user(activated=False)
+    ask_for_reset(client)
+    open_link_and_choose(client, reset_path(mailbox))
+    assert sign_in(client, password=NEW_PASSWORD).location == "/account"
+
+
+def test_reset_requests_are_limited_per_account(client, mailbox):
+    make_user()
+    for _ in range(5):
+        ask_for_reset(client)
+    assert len(mailbox.wait_for("parent@example.com", 3)) == 3
+    assert len(mailbox.to("parent@example.com")) == 3
