@@ -51,6 +51,7 @@ test: setup-test lint
 
 bench: setup-test
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/passwords.py
 
 css:
 	bash assets/build.sh

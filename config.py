@@ -42,6 +42,15 @@ class Defaults:
     PASSWORD_REQUIRE_LOWERCASE = True
     PASSWORD_REQUIRE_NUMBER = True
     PASSWORD_REQUIRE_SPECIAL = True
+    PASSWORD_HISTORY_COUNT = 10  # a new password may not repeat any of these
+    PASSWORD_EXPIRY_DAYS = 60  # 0 turns expiry off
+    PASSWORD_EXPIRY_WARNING_DAYS = 7
+    # On a reset the previous password is not known: this many near neighbours of the new one
+    # (case changes, the last number +/- 3) are tried against the previous hash.
+    PASSWORD_NEIGHBOUR_CHECKS = 12
+    PASSWORD_RESET_LINK_MINUTES = 60
+    PASSWORD_RESETS_PER_HOUR = 3
+    EMAIL_CHANGE_LINK_HOURS = 24
     # argon2id cost; the defaults follow the argon2-cffi recommendation
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_KIB = 65536
@@ -53,6 +62,7 @@ class Defaults:
     RATELIMIT_SIGN_IN = "10 per minute;60 per hour"
     RATELIMIT_REGISTER = "20 per hour"
     RATELIMIT_EMAIL_RESEND = "5 per 15 minutes"
+    RATELIMIT_PASSWORD = "10 per 15 minutes"
 
     # Cookies and CSRF
     SESSION_COOKIE_HTTPONLY = True

@@ -58,7 +58,16 @@ def journey_pages(app) -> dict[str, bytes]:
     """Every page of the account journey, as a family meets it."""
     pages: dict[str, bytes] = {}
     client = app.test_client()
-    for url in ["/", "/register", "/sign-in", "/accessibility", "/privacy", "/cookies", "/no-such-page"]:
+    for url in [
+        "/",
+        "/register",
+        "/sign-in",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/no-such-page",
+        "/password/forgotten",
+    ]:
         pages[url] = client.get(url).data
     token = csrf(client)
     pages["/register (with errors)"] = client.post("/register", data={"csrf_token": token}).data
@@ -93,6 +102,8 @@ def journey_pages(app) -> dict[str, bytes]:
     )
     pages["/account"] = client.get("/account").data
     pages["/send"] = client.get("/send").data
+    for url in ["/account/password", "/account/details", "/account/email"]:
+        pages[url] = client.get(url).data
     client.post("/sign-out", data={"csrf_token": csrf(client)})
     pages["/signed-out"] = client.get("/signed-out").data
     return pages
@@ -111,7 +122,7 @@ def median_server_ms(app) -> dict[str, float]:
         "/sign-in", data={"csrf_token": csrf(signed_in), "email": "a@example.com", "password": GOOD_PASSWORD}
     )
     plan = [(anonymous, url) for url in ["/", "/sign-in", "/register", "/privacy"]]
-    plan += [(signed_in, url) for url in ["/account", "/send"]]
+    plan += [(signed_in, url) for url in ["/account", "/send", "/account/details"]]
     results = {}
     for client, url in plan:
         assert client.get(url).status_code == 200, url
