@@ -5,9 +5,14 @@ from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
 from models.sign_in import SignInThrottle
 from models.token import PURPOSE_ACTIVATE, PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken
+from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecurityCode, SecurityEvent
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
+    "CODE_SIGN_IN",
+    "CODE_TURN_ON",
+    "SecurityCode",
+    "SecurityEvent",
     "PURPOSE_ACTIVATE",
     "PURPOSE_EMAIL_CHANGE",
     "PURPOSE_RESET",

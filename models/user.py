@@ -35,12 +35,29 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-step verification: codes by email (the guide's method) and, optionally, an authenticator app.
+    two_step_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last authenticator time step accepted, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    totp_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     # Raised to end every session of the account (sign out, password change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def is_activated(self) -> bool:
         return self.activated_at is not None
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.two_step_email_at is not None or self.has_authenticator
+
+    @property
+    def has_authenticator(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def is_staff(self) -> bool:
