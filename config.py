@@ -51,6 +51,11 @@ class Defaults:
     PASSWORD_RESET_LINK_MINUTES = 60
     PASSWORD_RESETS_PER_HOUR = 3
     EMAIL_CHANGE_LINK_HOURS = 24
+    # Two-step verification (the guide: 6 numbers, single use, "up to an hour")
+    TWO_STEP_CODE_MINUTES = 60
+    TWO_STEP_MAX_WRONG_ENTRIES = 5  # the next wrong entry voids the code
+    TWO_STEP_CODES_PER_WINDOW = 5
+    TWO_STEP_CODE_WINDOW_MINUTES = 15
     # argon2id cost; the defaults follow the argon2-cffi recommendation
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_KIB = 65536
@@ -63,6 +68,7 @@ class Defaults:
     RATELIMIT_REGISTER = "20 per hour"
     RATELIMIT_EMAIL_RESEND = "5 per 15 minutes"
     RATELIMIT_PASSWORD = "10 per 15 minutes"
+    RATELIMIT_CODE_ENTRY = "30 per 15 minutes"
 
     # Cookies and CSRF
     SESSION_COOKIE_HTTPONLY = True

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import PURPOSE_ACTIVATE, PURPOSE_RESET, ROLE_FAMILY, SignInThrottle, User
-from services import mailer, password_history, passwords, tokens
+from services import mailer, password_history, passwords, security_events, tokens
 from services.clock import now, uk_datetime
 
 DETAIL_FIELDS = (
@@ -175,6 +175,7 @@ def _record_failure(
     throttle.failures = 0
     throttle.locked_until = moment + timedelta(minutes=settings["SIGN_IN_LOCK_MINUTES"])
     if user is not None:
+        security_events.record(user, "sign_in_locked")
         mailer.queue_email(
             user.email,
             "Sign-in to your Citizen Portal account has been locked",
@@ -204,6 +205,7 @@ def create_staff(email: str, name: str, password: str) -> User:
         first_name=first,
         last_name=last or "",
         activated_at=now(),
+        two_step_email_at=now(),  # staff always pass the second step
     )
     db.session.add(user)
     db.session.flush()

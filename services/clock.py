@@ -31,3 +31,12 @@ def uk_date(value: datetime) -> str:
 def uk_datetime(value: datetime) -> str:
     """3 March 2026 at 4:05pm"""
     return f"{uk_date(value)} at {uk_time(value)}"
+
+
+def duration(minutes: int) -> str:
+    """60 -> 'an hour', 90 -> '90 minutes', 120 -> '2 hours'."""
+    if minutes == 60:
+        return "an hour"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes"

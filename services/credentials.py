@@ -8,7 +8,7 @@ from flask import current_app
 
 from extensions import db
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
-from services import accounts, mailer, password_history, passwords, tokens
+from services import accounts, mailer, password_history, passwords, security_events, tokens
 from services.clock import now
 
 WRONG_CURRENT_PASSWORD = "Your current password is not correct"
@@ -49,6 +49,7 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     if problems:
         return {"password": problems}
     _set_password(user, new_password)
+    security_events.record(user, "password_changed")
     _queue_password_changed(user)
     db.session.commit()
     return {}
@@ -104,6 +105,7 @@ def reset_password(user: User, new_password: str) -> list[str]:
     if user.activated_at is None:
         user.activated_at = now()  # the link proved the address, as activation would
     accounts.clear_sign_in_lock(user.email)
+    security_events.record(user, "password_reset")
     _queue_password_changed(user)
     db.session.commit()
     return []
@@ -149,6 +151,7 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
     tokens.cancel_all(user)
     user.email = token.new_email
     user.session_version += 1
+    security_events.record(user, "email_changed")
     mailer.queue_email(
         old_email,
         "The email address for your Citizen Portal account has changed",
