@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,8 +14,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import models
+from blueprints import is_htmx
+from blueprints.two_step import second_step_passed
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
-from services import clock, credentials, mailer
+from services import clock, credentials, mailer, security_events
 
 ERROR_PAGES = {
     403: "errors/403.html",
@@ -25,6 +27,9 @@ ERROR_PAGES = {
     429: "errors/429.html",
     500: "errors/500.html",
 }
+
+# What a signed-in member of staff can reach before the second step.
+BEFORE_SECOND_STEP_ALLOWED = {"static", "auth.sign_out", "auth.signed_out", "auth.password_check"}
 
 # What a family whose password has expired can still reach.
 EXPIRED_PASSWORD_ALLOWED = {
@@ -93,10 +98,14 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.account import bp as account_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.public import bp as public_bp
+    from blueprints.send import bp as send_bp
+    from blueprints.two_step import bp as two_step_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(two_step_bp)
+    app.register_blueprint(send_bp)
 
 
 def _static_version(app: Flask, filename: str) -> str:
@@ -119,6 +128,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(csp_nonce=csp_nonce, static_url=static_url)
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time
+    app.jinja_env.filters["duration"] = clock.duration
 
     @app.context_processor
     def service_names() -> dict:
@@ -153,6 +163,7 @@ def session_has_expired(app: Flask) -> bool:
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def enforce_session_limits() -> None:
+        security_events.client_address.set(request.remote_addr)
         if request.endpoint == "static" or not current_user.is_authenticated:
             return
         if session_has_expired(app):
@@ -161,6 +172,19 @@ def _register_request_hooks(app: Flask) -> None:
             session["timed_out"] = True
             return
         session["last_seen"] = int(clock.now().timestamp())
+
+    @app.before_request
+    def staff_pass_the_second_step_first() -> Response | None:
+        """Staff go through the second step at every sign-in, before any other signed-in page."""
+        if not current_user.is_authenticated or not current_user.is_staff or second_step_passed():
+            return None
+        endpoint = request.endpoint or ""
+        if endpoint in BEFORE_SECOND_STEP_ALLOWED or endpoint.startswith(("public.", "two_step.")):
+            return None
+        if is_htmx():
+            abort(403)
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("two_step.start", next=target))
 
     @app.before_request
     def require_expired_password_change() -> Response | None:

@@ -1,4 +1,4 @@
-"""Your account: details, password and email address, and the door to the SEND section."""
+"""Your account: details, password and email address, and recent security activity."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from blueprints import is_safe_next, keep_session_after_credential_change
 from extensions import limiter
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
-from services import accounts, credentials, passwords
+from services import accounts, credentials, passwords, security_events
 
 bp = Blueprint("account", __name__)
 
@@ -33,13 +33,8 @@ def home() -> str:
         user=current_user,
         notice=session.pop(NOTICE, None),
         expires_at=credentials.expiry_warning(current_user),
+        events=security_events.recent(current_user),
     )
-
-
-@bp.get("/send")
-@login_required
-def send_home() -> str:
-    return render_template("account/send_needs_two_step.html", user=current_user)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from wtforms.validators import (
 )
 
 from forms import strip
-from services import contact_details, passwords
+from services import contact_details, passwords, two_step
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -139,3 +139,22 @@ class SignInForm(FlaskForm):
 
 class ActivationRequestForm(FlaskForm):
     email = _email_field("Email address", "Enter your email address")
+
+
+class PasswordConfirmForm(FlaskForm):
+    """Any change to how the account signs in needs the password."""
+
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password")])
+
+
+class SecurityCodeForm(FlaskForm):
+    code = StringField("Security code", filters=[strip])
+
+    def validate_code(self, field: StringField) -> None:
+        problem = two_step.entry_error(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class AddAuthenticatorForm(SecurityCodeForm):
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password")])

@@ -45,12 +45,13 @@
     focusErrorSummary(document);
   });
 
-  // After htmx swaps in a fragment: enhance it, and move focus to any error summary it brought.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    setUpPasswordToggles(event.detail.target);
-    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get" &&
-        event.detail.target.querySelector(".govuk-error-summary")) {
-      focusErrorSummary(event.detail.target);
+  // After htmx swaps in a fragment: enhance it, and when a form was submitted move focus to any
+  // error summary it brought (an outerHTML swap replaces the target, so look in the document).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setUpPasswordToggles(document);
+    var config = event.detail.requestConfig;
+    if (config && config.verb !== "get" && config.elt && config.elt.tagName === "FORM") {
+      focusErrorSummary(document);
     }
   });
 })();

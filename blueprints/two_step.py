@@ -1,0 +1,288 @@
+"""The second step: codes by email or from an authenticator app, and the settings for both."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change
+from extensions import db, limiter
+from forms import ButtonForm, error_list
+from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
+from models import CODE_SIGN_IN, CODE_TURN_ON
+from services import passwords, two_step
+from services.clock import uk_time
+
+bp = Blueprint("two_step", __name__)
+
+PASSED = "two_step_passed"
+CODE_ID = "two_step_code_id"
+METHOD = "two_step_method"
+NOTICE = "two_step_notice"
+WRONG_PASSWORD = "Your password is not correct"
+
+
+def second_step_passed() -> bool:
+    return session.get(PASSED) is True
+
+
+def second_step_required(view):
+    """Signed in and through the second step in this session. Pages redirect to the step;
+    htmx fragments and other non-page requests get 401 or 403 instead."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if is_htmx():
+                abort(401)
+            return current_app.login_manager.unauthorized()
+        if not second_step_passed():
+            if is_htmx():
+                abort(403)
+            return redirect(url_for("two_step.start", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _next_url() -> str:
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for("send.home")
+
+
+def _pass(user) -> None:
+    """Through the second step: a new session, marked as passed."""
+    keep_session_after_credential_change(user)
+    session[PASSED] = True
+
+
+def _go(target: str) -> Response:
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _limit(setting: str):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+@bp.route("/two-step", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def start() -> str | Response:
+    user = current_user._get_current_object()
+    if second_step_passed():
+        return redirect(_next_url())
+    if user.has_two_step and request.method == "GET":
+        return redirect(url_for(".enter_code", next=request.args.get("next")))
+    form = PasswordConfirmForm()
+    limited_until = None
+    if form.validate_on_submit():
+        if passwords.verify_password(user.password_hash, form.password.data, current_app.config):
+            sent = two_step.send_code(user, CODE_TURN_ON)
+            if sent.code is not None:
+                session[CODE_ID], session[METHOD] = sent.code.id, "email"
+                return redirect(url_for(".enter_code", next=request.args.get("next")))
+            limited_until = sent.next_allowed_at
+        else:
+            form.password.errors = [WRONG_PASSWORD]
+    return render_template(
+        "two_step/turn_on.html", form=form, errors=error_list(form), user=user, limited_until=limited_until
+    )
+
+
+def _method(user) -> str:
+    chosen = session.get(METHOD)
+    if chosen in ("app", "email"):
+        return chosen
+    return "app" if user.has_authenticator else "email"
+
+
+def _ensure_email_code(user) -> str | None:
+    """Make sure this session has a live code by email; returns a message when none can be sent."""
+    if two_step.live_code(user, session.get(CODE_ID)) is not None:
+        return None
+    sent = two_step.send_code(user, CODE_SIGN_IN)
+    if sent.code is None:
+        return (
+            f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
+        )
+    session[CODE_ID] = sent.code.id
+    return None
+
+
+@bp.route("/two-step/code", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_CODE_ENTRY")
+def enter_code() -> str | Response:
+    user = current_user._get_current_object()
+    if second_step_passed():
+        return _go(_next_url())
+    method = _method(user)
+    pending_turn_on = session.get(CODE_ID) is not None
+    if not user.has_two_step and not pending_turn_on:
+        return redirect(url_for(".start", next=request.args.get("next")))
+    form = SecurityCodeForm()
+    problem = None
+    if form.validate_on_submit():
+        if method == "app":
+            result = two_step.check_authenticator(user, form.code.data)
+        else:
+            result = two_step.check_code(user, session.get(CODE_ID), form.code.data)
+        if result.ok:
+            _pass(user)
+            return _go(_next_url())
+        form.code.errors = [result.error]
+    elif request.method == "GET" and method == "email":
+        problem = _ensure_email_code(user)
+    template = "two_step/_code_form.html" if is_htmx() else "two_step/enter_code.html"
+    return render_template(
+        template,
+        form=form,
+        errors=error_list(form),
+        user=user,
+        method=method,
+        problem=problem,
+        notice=session.pop(NOTICE, None),
+        minutes=current_app.config["TWO_STEP_CODE_MINUTES"],
+        next_url=request.args.get("next") if is_safe_next(request.args.get("next")) else None,
+    )
+
+
+@bp.post("/two-step/code/new")
+@login_required
+def new_code() -> Response:
+    user = current_user._get_current_object()
+    purpose = CODE_SIGN_IN if user.has_two_step else CODE_TURN_ON
+    sent = two_step.send_code(user, purpose)
+    if sent.code is None:
+        session[NOTICE] = (
+            f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
+        )
+    else:
+        session[CODE_ID], session[METHOD] = sent.code.id, "email"
+        session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
+    return redirect(url_for(".enter_code", next=request.args.get("next")))
+
+
+@bp.post("/two-step/email-instead")
+@login_required
+def email_instead() -> Response:
+    session[METHOD] = "email"
+    return redirect(url_for(".enter_code", next=request.args.get("next")))
+
+
+# --- Settings on Your account ------------------------------------------------------------------
+
+
+@bp.get("/account/two-step")
+@login_required
+def settings() -> str:
+    user = current_user._get_current_object()
+    return render_template(
+        "two_step/settings.html",
+        user=user,
+        notice=session.pop(NOTICE, None),
+        passed=second_step_passed(),
+        form=ButtonForm(),
+    )
+
+
+def _password_confirmed(form: PasswordConfirmForm, user) -> bool:
+    if not form.validate_on_submit():
+        return False
+    if passwords.verify_password(user.password_hash, form.password.data, current_app.config):
+        return True
+    form.password.errors = [WRONG_PASSWORD]
+    return False
+
+
+@bp.route("/account/two-step/email/off", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def turn_off_email() -> str | Response:
+    user = current_user._get_current_object()
+    if user.is_staff or user.two_step_email_at is None:
+        return redirect(url_for(".settings"))
+    form = PasswordConfirmForm()
+    if _password_confirmed(form, user):
+        two_step.turn_off_email(user)
+        session.pop(PASSED, None)
+        session[NOTICE] = "Two-step verification by email has been turned off"
+        return redirect(url_for(".settings"))
+    return render_template(
+        "two_step/confirm_password.html",
+        form=form,
+        errors=error_list(form),
+        heading="Turn off two-step verification by email",
+        explanation="Without a second step you cannot open the SEND section until you turn it on again.",
+        button="Turn it off",
+    )
+
+
+@bp.route("/account/two-step/app", methods=["GET", "POST"])
+@second_step_required
+@_limit("RATELIMIT_PASSWORD")
+def add_app() -> str | Response:
+    """Adding an app needs the second step first, so a stolen password alone cannot add one."""
+    user = current_user._get_current_object()
+    if user.has_authenticator:
+        return redirect(url_for(".settings"))
+    if not user.totp_secret:
+        user.totp_secret = two_step.new_authenticator_secret()
+        db.session.commit()
+    form = AddAuthenticatorForm()
+    if form.validate_on_submit():
+        if not passwords.verify_password(user.password_hash, form.password.data, current_app.config):
+            form.password.errors = [WRONG_PASSWORD]
+        elif two_step.add_authenticator(user, user.totp_secret, form.code.data):
+            session[NOTICE] = "Your authenticator app has been added"
+            return redirect(url_for(".settings"))
+        else:
+            form.code.errors = [two_step.CODE_WRONG]
+    uri = two_step.provisioning_uri(user, user.totp_secret)
+    return render_template(
+        "two_step/add_app.html",
+        form=form,
+        errors=error_list(form),
+        qr_svg=two_step.qr_code_svg(uri),
+        key=" ".join(user.totp_secret[i : i + 4] for i in range(0, len(user.totp_secret), 4)),
+    )
+
+
+@bp.route("/account/two-step/app/remove", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_PASSWORD")
+def remove_app() -> str | Response:
+    user = current_user._get_current_object()
+    if not user.has_authenticator:
+        return redirect(url_for(".settings"))
+    form = PasswordConfirmForm()
+    if _password_confirmed(form, user):
+        two_step.remove_authenticator(user)
+        session.pop(METHOD, None)
+        session[NOTICE] = "Your authenticator app has been removed"
+        return redirect(url_for(".settings"))
+    return render_template(
+        "two_step/confirm_password.html",
+        form=form,
+        errors=error_list(form),
+        heading="Remove your authenticator app",
+        explanation="You will get your security codes by email instead.",
+        button="Remove the app",
+    )
