@@ -60,5 +60,6 @@ def test_your_account_links_to_every_change(client):
         "Change email address": "/account/email",
         "Change address": "/account/details",
         "Change phone number": "/account/details",
+        "Change two-step verification": "/account/two-step",
         "Change password": "/account/password",
     }

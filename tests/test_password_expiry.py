@@ -50,7 +50,7 @@ def test_day_61_forces_a_change_before_any_other_page_and_returns_there(client):
             {"current_password": GOOD_PASSWORD, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
         )
         assert response.location == "/send"
-        assert client.get("/send").status_code == 200
+        assert client.get("/send").location == "/two-step?next=/send"  # on to the second step
 
 
 def test_the_forced_change_applies_the_same_rules(client):

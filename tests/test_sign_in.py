@@ -35,9 +35,10 @@ def test_signing_in_lands_on_your_account_with_the_send_button(client, app):
 def test_the_send_button_leads_to_the_two_step_explanation(client):
     make_user()
     sign_in(client)
-    soup = get_page(client, "/send")
+    assert client.get("/send").location == "/two-step?next=/send"
+    soup = get_page(client, "/two-step?next=/send")
     assert soup.h1.get_text(strip=True) == "This area requires two-step verification"
-    assert "6-digit code" in soup.get_text()
+    assert "you will receive a unique code each time you log in" in soup.get_text()
 
 
 def test_unknown_email_and_wrong_password_get_the_same_page(client):
