@@ -1,5 +1,17 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from models.audit import AuditEvent
+from models.children import (
+    LINK_APPROVED,
+    LINK_MORE_INFO,
+    LINK_REJECTED,
+    LINK_REQUESTED,
+    LINK_REVOKED,
+    OPEN_LINK_STATES,
+    RELATIONSHIPS,
+    Child,
+    ChildLink,
+)
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
@@ -9,6 +21,16 @@ from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecurityCode, SecurityEv
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
+    "LINK_APPROVED",
+    "LINK_MORE_INFO",
+    "LINK_REJECTED",
+    "LINK_REQUESTED",
+    "LINK_REVOKED",
+    "OPEN_LINK_STATES",
+    "RELATIONSHIPS",
+    "AuditEvent",
+    "Child",
+    "ChildLink",
     "CODE_SIGN_IN",
     "CODE_TURN_ON",
     "SecurityCode",

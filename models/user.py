@@ -12,6 +12,8 @@ from models.types import UTCDateTime, utcnow
 
 ROLE_FAMILY = "family"
 ROLE_STAFF = "staff"
+ROLE_ADMIN = "admin"
+STAFF_ROLES = (ROLE_STAFF, ROLE_ADMIN)
 
 
 class User(db.Model):
@@ -61,7 +63,11 @@ class User(db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role == ROLE_STAFF
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
 
     @property
     def full_name(self) -> str:
