@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,9 +53,9 @@ def _queue_activation_email(user: User) -> None:
     )
 
 
-def password_reset_link(user: User) -> str:
-    """Issue a one-hour reset link (cancelling older ones) and return its address."""
-    minutes = current_app.config["PASSWORD_RESET_LINK_MINUTES"]
+def password_reset_link(user: User, minutes: int | None = None) -> str:
+    """Issue a reset link (one hour unless told otherwise, cancelling older ones); return its address."""
+    minutes = minutes or current_app.config["PASSWORD_RESET_LINK_MINUTES"]
     raw = tokens.issue(user, PURPOSE_RESET, timedelta(minutes=minutes))
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/password/reset/{raw}"
 
@@ -195,13 +196,13 @@ def end_all_sessions(user: User) -> None:
     db.session.commit()
 
 
-def create_staff(email: str, name: str, password: str) -> User:
+def create_staff(email: str, name: str, password: str, role: str = "staff") -> User:
     first, _, last = name.strip().partition(" ")
     user = User(
         email=normalise_email(email),
         password_hash=passwords.hash_password(password, current_app.config),
         password_changed_at=now(),
-        role="staff",
+        role=role,
         first_name=first,
         last_name=last or "",
         activated_at=now(),
@@ -210,5 +211,22 @@ def create_staff(email: str, name: str, password: str) -> User:
     db.session.add(user)
     db.session.flush()
     password_history.remember(user, user.password_hash)
+    db.session.commit()
+    return user
+
+
+def invite_staff(email: str, name: str, role: str) -> User:
+    """An admin adds a member of staff: the account gets an unusable random password and the
+    person is emailed a link (valid for the activation period) to choose their own."""
+    user = create_staff(email, name, secrets.token_urlsafe(32), role=role)
+    hours = current_app.config["ACTIVATION_LINK_HOURS"]
+    mailer.queue_email(
+        user.email,
+        "Your SEND Citizen Portal staff account",
+        "staff_invite",
+        first_name=user.first_name,
+        link=password_reset_link(user, minutes=hours * 60),
+        hours=hours,
+    )
     db.session.commit()
     return user

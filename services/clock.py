@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -40,3 +40,8 @@ def duration(minutes: int) -> str:
     if minutes % 60 == 0:
         return f"{minutes // 60} hours"
     return f"{minutes} minutes"
+
+
+def uk_day(value: date) -> str:
+    """27 March 2014, for a date without a time (such as a date of birth)."""
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,51 @@
+"""The audit log: one row for every view or change of a child's record or request, by anyone."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from extensions import db
+from models import AuditEvent, Child, ChildLink, User
+from services.clock import now
+from services.security_events import client_address
+
+
+def record(actor: User, action: str, target: Child | ChildLink) -> None:
+    """Add a row (saved with the caller's transaction): who, what, which record, when, from where."""
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            actor_role=actor.role,
+            action=action,
+            record_type=record_type(target),
+            record_id=target.id,
+            created_at=now(),
+            ip_address=client_address.get(),
+        )
+    )
+
+
+def record_now(actor: User, action: str, target: Child | ChildLink) -> None:
+    record(actor, action, target)
+    db.session.commit()
+
+
+def record_type(target: Child | ChildLink) -> str:
+    return "child" if isinstance(target, Child) else "access_request"
+
+
+def trail(child: Child) -> list[tuple[AuditEvent, User | None]]:
+    """Everything logged about a child's record and the requests linked to it, newest first."""
+    link_ids = select(ChildLink.id).where(ChildLink.child_id == child.id)
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            or_(
+                and_(AuditEvent.record_type == "child", AuditEvent.record_id == child.id),
+                and_(AuditEvent.record_type == "access_request", AuditEvent.record_id.in_(link_ids)),
+            )
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+    return [(event, actor) for event, actor in rows]
