@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
+    from blueprints.staff import bp as staff_bp
     from blueprints.two_step import bp as two_step_bp
 
     app.register_blueprint(public_bp)
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(two_step_bp)
     app.register_blueprint(send_bp)
+    app.register_blueprint(staff_bp)
 
 
 def _static_version(app: Flask, filename: str) -> str:
@@ -129,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time
     app.jinja_env.filters["duration"] = clock.duration
+    app.jinja_env.filters["uk_day"] = clock.uk_day
 
     @app.context_processor
     def service_names() -> dict:

@@ -18,7 +18,14 @@ mail_cli = AppGroup("mail", help="The mail outbox.")
 @click.argument("email")
 @click.option("--name", required=True, help="The staff member's full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_staff(email: str, name: str, password_stdin: bool) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["staff", "admin"]),
+    default="staff",
+    show_default=True,
+    help="admin can also add staff accounts on the Team page.",
+)
+def create_staff(email: str, name: str, password_stdin: bool, role: str) -> None:
     """Create an activated staff account."""
     if accounts.find_by_email(email):
         raise click.ClickException(f"An account for {email} already exists.")
@@ -29,8 +36,8 @@ def create_staff(email: str, name: str, password_stdin: bool) -> None:
     problems = passwords.policy_errors(password, email, current_app.config)
     if problems:
         raise click.ClickException("; ".join(problems))
-    user = accounts.create_staff(email, name, password)
-    click.echo(f"Created staff account {user.email}.")
+    user = accounts.create_staff(email, name, password, role=role)
+    click.echo(f"Created {role} account {user.email}.")
 
 
 @mail_cli.command("send-queued")

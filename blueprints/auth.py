@@ -199,7 +199,8 @@ def sign_in() -> str | Response:
         result = accounts.authenticate(form.email.data, form.password.data)
         if result.outcome == "ok":
             start_session(result.user)
-            return redirect(next_url if is_safe_next(next_url) else url_for("account.home"))
+            landing = url_for("staff.home") if result.user.is_staff else url_for("account.home")
+            return redirect(next_url if is_safe_next(next_url) else landing)
         if result.outcome == "not_activated":
             session[CHECK_EMAIL] = result.user.email
             return redirect(url_for(".check_email", activate_first=1))

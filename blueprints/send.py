@@ -1,16 +1,110 @@
-"""The SEND section: everything here needs the second step in this session."""
+"""The SEND section for families: everything here needs the second step in this session."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from functools import wraps
+
+from flask import Blueprint, Response, abort, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from blueprints.two_step import second_step_required
+from extensions import db
+from forms import error_list
+from forms.send import AccessRequestForm, AnswerForm
+from models import LINK_APPROVED, LINK_MORE_INFO, OPEN_LINK_STATES
+from models.audit import VIEWED
+from services import audit, children
 
 bp = Blueprint("send", __name__, url_prefix="/send")
 
+NOTICE = "send_notice"
+
+
+def family_required(view):
+    """Through the second step, and a family account: staff work on the staff pages instead."""
+
+    @wraps(view)
+    @second_step_required
+    def wrapped(*args, **kwargs):
+        if current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
 
 @bp.get("")
-@second_step_required
+@family_required
 def home() -> str:
-    return render_template("send/home.html", user=current_user)
+    user = current_user._get_current_object()
+    links = children.links_of(user)
+    approved = [link for link in links if link.state == LINK_APPROVED]
+    for link in links:
+        audit.record(user, VIEWED, link.child if link.state == LINK_APPROVED else link)
+    db.session.commit()
+    return render_template(
+        "send/home.html",
+        approved=approved,
+        waiting=[link for link in links if link.state in OPEN_LINK_STATES],
+        closed=[link for link in links if link.state not in (*OPEN_LINK_STATES, LINK_APPROVED)],
+        notice=session.pop(NOTICE, None),
+    )
+
+
+@bp.route("/access/new", methods=["GET", "POST"])
+@family_required
+def request_access() -> str | Response:
+    user = current_user._get_current_object()
+    form = AccessRequestForm()
+    if form.validate_on_submit():
+        answers = form.answers()
+        existing = children.open_request_for_same_child(
+            user, answers["first_name"], answers["last_name"], answers["date_of_birth"]
+        )
+        if existing is None:
+            link = children.request_access(user, answers)
+            session[NOTICE] = "Your request has been sent"
+            return redirect(url_for(".access_request", public_id=link.public_id))
+        form.first_name.errors = [
+            "You have already asked to be linked to a child with this name and date of birth"
+        ]
+    return render_template("send/request_access.html", form=form, errors=error_list(form))
+
+
+def _own_link_or_404(public_id: str):
+    link = children.family_link(current_user, public_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+@bp.route("/access/<public_id>", methods=["GET", "POST"])
+@family_required
+def access_request(public_id: str) -> str | Response:
+    user = current_user._get_current_object()
+    link = _own_link_or_404(public_id)
+    form = AnswerForm()
+    if link.state == LINK_MORE_INFO and form.validate_on_submit():
+        children.answer_question(user, link, form.answer.data)
+        session[NOTICE] = "Your answer has been sent"
+        return redirect(url_for(".access_request", public_id=public_id))
+    audit.record_now(user, VIEWED, link)
+    return render_template(
+        "send/access_request.html",
+        link=link,
+        form=form,
+        errors=error_list(form),
+        notice=session.pop(NOTICE, None),
+    )
+
+
+@bp.get("/children/<public_id>")
+@family_required
+def child(public_id: str) -> str:
+    user = current_user._get_current_object()
+    found = children.family_child(user, public_id)
+    if found is None:
+        abort(404)
+    child, link = found
+    audit.record_now(user, VIEWED, child)
+    return render_template("send/child.html", child=child, link=link)

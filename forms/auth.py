@@ -6,6 +6,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import (
+    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -25,7 +26,7 @@ def _email_field(label: str, required_message: str) -> EmailField:
         label,
         filters=[strip],
         validators=[
-            InputRequired(required_message),
+            DataRequired(required_message),
             Length(max=254, message="Email address must be 254 characters or fewer"),
             Email(EMAIL_FORMAT, check_deliverability=False),
         ],
@@ -42,7 +43,7 @@ class RegisterEmailForm(FlaskForm):
 
 
 def _text(label: str, required: str | None, max_length: int, name: str) -> StringField:
-    first = InputRequired(required) if required else Optional()
+    first = DataRequired(required) if required else Optional()
     return StringField(
         label,
         filters=[strip],

@@ -1,0 +1,188 @@
+"""The SEND Assessment Hub Team's review pages: what is waiting first, then each request and child."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from blueprints.two_step import second_step_required
+from forms import error_list
+from forms.staff import ApproveForm, AskForm, RejectForm, RevokeForm, StaffMemberForm
+from models import LINK_APPROVED
+from models.audit import VIEWED
+from services import accounts, audit, children
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+NOTICE = "staff_notice"
+
+
+def staff_required(view):
+    @wraps(view)
+    @second_step_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    @staff_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("")
+@staff_required
+def home() -> str:
+    waiting = children.waiting_requests()
+    return render_template(
+        "staff/home.html",
+        waiting=[(link, children.waited_days(link)) for link in waiting],
+        with_families=children.waiting_for_families(),
+        notice=session.pop(NOTICE, None),
+    )
+
+
+def _link_or_404(public_id: str):
+    link = children.staff_link(public_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _request_page(link, approve_form=None, reject_form=None, ask_form=None) -> str:
+    matches = children.possible_matches(link)
+    approve_form = approve_form or ApproveForm(matches=matches)
+    reject_form, ask_form = reject_form or RejectForm(), ask_form or AskForm()
+    audit.record_now(current_user, VIEWED, link)
+    return render_template(
+        "staff/access_request.html",
+        link=link,
+        matches=matches,
+        approve_form=approve_form,
+        reject_form=reject_form,
+        ask_form=ask_form,
+        errors=error_list(approve_form, reject_form, ask_form),
+        open=children.decisions_allowed(link),
+    )
+
+
+@bp.get("/access/<public_id>")
+@staff_required
+def access_request(public_id: str) -> str:
+    return _request_page(_link_or_404(public_id))
+
+
+def _decided(message: str) -> Response:
+    session[NOTICE] = message
+    return redirect(url_for(".home"))
+
+
+@bp.post("/access/<public_id>/approve")
+@staff_required
+def approve(public_id: str) -> str | Response:
+    link = _link_or_404(public_id)
+    if not children.decisions_allowed(link):
+        abort(409)
+    form = ApproveForm(matches=children.possible_matches(link))
+    if not form.validate_on_submit():
+        return _request_page(link, approve_form=form)
+    existing = None if form.child.data == "new" else children.staff_child(form.child.data)
+    child = children.approve(current_user, link, existing)
+    return _decided(f"Request approved: the family is linked to {child.full_name}")
+
+
+@bp.post("/access/<public_id>/reject")
+@staff_required
+def reject(public_id: str) -> str | Response:
+    link = _link_or_404(public_id)
+    if not children.decisions_allowed(link):
+        abort(409)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _request_page(link, reject_form=form)
+    children.reject(current_user, link, form.reason.data)
+    return _decided("Request rejected: the family has been told to sign in to read the reason")
+
+
+@bp.post("/access/<public_id>/ask")
+@staff_required
+def ask(public_id: str) -> str | Response:
+    link = _link_or_404(public_id)
+    if not children.decisions_allowed(link):
+        abort(409)
+    form = AskForm()
+    if not form.validate_on_submit():
+        return _request_page(link, ask_form=form)
+    children.ask_for_more(current_user, link, form.question.data)
+    return _decided("Question sent: the request waits for the family's answer")
+
+
+@bp.get("/children/<public_id>")
+@staff_required
+def child(public_id: str) -> str:
+    child = children.staff_child(public_id)
+    if child is None:
+        abort(404)
+    audit.record_now(current_user, VIEWED, child)
+    return _child_page(child)
+
+
+def _child_page(child, revoke_form=None, revoke_link=None) -> str:
+    return render_template(
+        "staff/child.html",
+        child=child,
+        links=children.links_to(child),
+        trail=audit.trail(child),
+        revoke_form=revoke_form or RevokeForm(),
+        revoke_link=revoke_link,
+        errors=error_list(revoke_form) if revoke_form else [],
+        approved=LINK_APPROVED,
+        notice=session.pop(NOTICE, None),
+    )
+
+
+@bp.post("/links/<public_id>/revoke")
+@staff_required
+def revoke(public_id: str) -> str | Response:
+    link = _link_or_404(public_id)
+    if link.state != LINK_APPROVED:
+        abort(409)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _child_page(link.child, revoke_form=form, revoke_link=link)
+    children.revoke(current_user, link, form.reason.data)
+    session[NOTICE] = "Link revoked: the family can no longer see this child's record"
+    return redirect(url_for(".child", public_id=link.child.public_id))
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@admin_required
+def team() -> str | Response:
+    form = StaffMemberForm()
+    if form.validate_on_submit():
+        if accounts.find_by_email(form.email.data) is not None:
+            form.email.errors = ["An account already uses this email address"]
+        else:
+            accounts.invite_staff(form.email.data, form.name.data, form.role.data)
+            session[NOTICE] = (
+                f"Account created: {accounts.normalise_email(form.email.data)} has been emailed a link"
+            )
+            return redirect(url_for(".team"))
+    return render_template(
+        "staff/team.html",
+        form=form,
+        errors=error_list(form),
+        members=children.staff_members(),
+        notice=session.pop(NOTICE, None),
+    )

@@ -1,0 +1,148 @@
+"""Forms a family fills in within the SEND section."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from forms import strip
+from models import RELATIONSHIPS
+from services import contact_details
+from services.children import YOUNG_PERSON_MIN_AGE, age_on
+from services.clock import now
+
+OLDEST_AGE = 25
+
+
+def _text(label: str, required: str, max_length: int, name: str) -> StringField:
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
+        ],
+    )
+
+
+class DateOfBirthMixin:
+    """GOV.UK date input: day, month and year fields checked together, with one message."""
+
+    dob_day = StringField("Day", filters=[strip])
+    dob_month = StringField("Month", filters=[strip])
+    dob_year = StringField("Year", filters=[strip])
+    date_of_birth: date | None = None
+    date_error_parts: tuple[str, ...] = ()
+
+    def check_date_of_birth(self) -> str | None:
+        parts = {"day": self.dob_day.data, "month": self.dob_month.data, "year": self.dob_year.data}
+        missing = [name for name, value in parts.items() if not value]
+        if len(missing) == 3:
+            return self._date_error("Enter the date of birth", ("day", "month", "year"))
+        if missing:
+            return self._date_error(f"Date of birth must include a {' and a '.join(missing)}", tuple(missing))
+        if not all(value.isdecimal() and value.isascii() for value in parts.values()):
+            return self._date_error("Date of birth must be a real date", ("day", "month", "year"))
+        if len(parts["year"]) != 4:
+            return self._date_error("Year must include 4 numbers", ("year",))
+        try:
+            born = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            return self._date_error("Date of birth must be a real date", ("day", "month", "year"))
+        today = now().date()
+        if born >= today:
+            return self._date_error("Date of birth must be in the past", ("day", "month", "year"))
+        if age_on(born, today) > OLDEST_AGE:
+            return self._date_error(
+                f"The child or young person must be {OLDEST_AGE} or under", ("day", "month", "year")
+            )
+        self.date_of_birth = born
+        return None
+
+    def _date_error(self, message: str, parts: tuple[str, ...]) -> str:
+        self.date_error_parts = parts
+        getattr(self, f"dob_{parts[0]}").errors = [message]
+        return message
+
+
+class AccessRequestForm(DateOfBirthMixin, FlaskForm):
+    first_name = _text("First name", "Enter the child or young person’s first name", 100, "First name")
+    last_name = _text("Last name", "Enter the child or young person’s last name", 100, "Last name")
+    dob_day = DateOfBirthMixin.dob_day
+    dob_month = DateOfBirthMixin.dob_month
+    dob_year = DateOfBirthMixin.dob_year
+    postcode = _text("Home postcode", "Enter the child or young person’s home postcode", 10, "Postcode")
+    school = _text(
+        "School or setting",
+        "Enter their school or setting, or say that they do not have one",
+        200,
+        "School or setting",
+    )
+    relationship = RadioField(
+        "Your relationship to the child or young person",
+        choices=list(RELATIONSHIPS.items()),
+        validators=[InputRequired("Select your relationship to the child or young person")],
+    )
+    parental_responsibility = RadioField(
+        "Do you have parental responsibility for them?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[Optional()],
+    )
+    notes = TextAreaField(
+        "Anything the SEND Assessment Hub Team should know",
+        filters=[strip],
+        validators=[Optional(), Length(max=2000, message="This must be 2,000 characters or fewer")],
+    )
+
+    def validate_postcode(self, field: StringField) -> None:
+        normalised = contact_details.normalise_postcode(field.data)
+        if normalised is None:
+            raise ValidationError("Enter a full UK postcode, like TA1 1HE")
+        field.data = normalised
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.check_date_of_birth():
+            valid = False
+        young_person = self.relationship.data == "young_person"
+        if not young_person and self.parental_responsibility.data not in ("yes", "no"):
+            self.parental_responsibility.errors = ["Select whether you have parental responsibility"]
+            valid = False
+        if (
+            young_person
+            and self.date_of_birth
+            and age_on(self.date_of_birth, now().date()) < YOUNG_PERSON_MIN_AGE
+        ):
+            self._date_error(
+                f"You must be {YOUNG_PERSON_MIN_AGE} or over to ask for access as the young person",
+                ("day", "month", "year"),
+            )
+            valid = False
+        return valid
+
+    def answers(self) -> dict:
+        young_person = self.relationship.data == "young_person"
+        return {
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "date_of_birth": self.date_of_birth,
+            "postcode": self.postcode.data,
+            "school": self.school.data,
+            "relationship": self.relationship.data,
+            "parental_responsibility": None if young_person else self.parental_responsibility.data == "yes",
+            "notes": self.notes.data,
+        }
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Your answer",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your answer"),
+            Length(max=2000, message="Your answer must be 2,000 characters or fewer"),
+        ],
+    )

@@ -1,0 +1,69 @@
+"""Forms on the staff review pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+from forms import strip
+from forms.auth import EMAIL_FORMAT
+
+
+def _reason(label: str, required: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=2000, message="This must be 2,000 characters or fewer"),
+        ],
+    )
+
+
+class ApproveForm(FlaskForm):
+    child = RadioField(
+        "Which record should the family be linked to?", validators=[InputRequired("Select a record")]
+    )
+
+    def __init__(self, *args, matches=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.child.choices = [(child.public_id, child.full_name) for child in matches] + [
+            ("new", "Create a new record from this request")
+        ]
+
+
+class RejectForm(FlaskForm):
+    reason = _reason("Reason the family will read", "Enter the reason the family will read")
+
+
+class AskForm(FlaskForm):
+    question = _reason("What do you need to know?", "Enter your question for the family")
+
+
+class RevokeForm(FlaskForm):
+    reason = _reason("Reason the family will read", "Enter the reason the family will read")
+
+
+class StaffMemberForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter their full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter their email address"),
+            Email(EMAIL_FORMAT, check_deliverability=False),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        choices=[("staff", "Staff: reviews requests"), ("admin", "Admin: also manages staff accounts")],
+        validators=[InputRequired("Select a role")],
+    )
