@@ -261,21 +261,6 @@ def test_with_htmx_an_error_swaps_only_the_form_and_success_redirects(client, ve
     assert response.headers["HX-Redirect"] == "/send"
 
 
-def test_every_send_endpoint_needs_the_second_step(app, client, verified_family, mailbox):
-    send_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("send.")]
-    assert send_rules
-    anonymous = app.test_client()
-    for rule in send_rules:
-        url = rule.rule
-        assert client.get(url).location.startswith("/two-step"), url
-        assert client.get(url, headers={"HX-Request": "true"}).status_code == 403, url
-        assert anonymous.get(url, headers={"HX-Request": "true"}).status_code == 401, url
-        assert anonymous.get(url).location.startswith("/sign-in"), url
-    pass_second_step(client, mailbox)
-    for rule in send_rules:
-        assert client.get(rule.rule).status_code == 200, rule.rule
-
-
 def test_two_concurrent_submissions_of_one_code_let_exactly_one_in(app, db, verified_family, mailbox):
     sent = two_step.send_code(verified_family, "sign_in")
     mailer.send_committed()

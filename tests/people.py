@@ -1,0 +1,66 @@
+"""Families and staff set up for the tests of linking, review and access control."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extensions import db
+from models import LINK_APPROVED, Child, ChildLink
+from services.clock import now
+from tests.factories import make_user
+from tests.test_sign_in import sign_in
+
+
+def signed_in_past_second_step(client, email: str) -> None:
+    """Sign in, then mark the session as through the second step (tested on its own elsewhere)."""
+    assert sign_in(client, email=email).status_code == 302
+    with client.session_transaction() as session:
+        session["two_step_passed"] = True
+
+
+def make_family(email: str, first_name: str = "Alex"):
+    user = make_user(email, first_name=first_name)
+    user.two_step_email_at = now()
+    db.session.commit()
+    return user
+
+
+def make_staff(email: str = "officer@somerset.gov.uk", role: str = "staff"):
+    user = make_user(email, role=role, first_name="Pat")
+    user.two_step_email_at = now()
+    db.session.commit()
+    return user
+
+
+def make_child(
+    first: str = "Jamie", last: str = "Rivers", born: date = date(2015, 4, 2), postcode: str = "TA1 1HE"
+):
+    child = Child(
+        first_name=first, last_name=last, date_of_birth=born, postcode=postcode, school="Taunton Primary"
+    )
+    db.session.add(child)
+    db.session.commit()
+    return child
+
+
+def make_link(user, child=None, state: str = "requested", first: str = "Jamie", last: str = "Rivers"):
+    link = ChildLink(
+        user_id=user.id,
+        child_id=child.id if child else None,
+        state=state,
+        relationship_to_child="parent",
+        has_parental_responsibility=True,
+        child_first_name=first,
+        child_last_name=last,
+        child_date_of_birth=child.date_of_birth if child else date(2015, 4, 2),
+        child_postcode="TA1 1HE",
+        child_school="Taunton Primary",
+        requested_at=now(),
+    )
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def approved_link(user, child):
+    return make_link(user, child, state=LINK_APPROVED, first=child.first_name, last=child.last_name)
