@@ -12,6 +12,7 @@ from models.children import (
     Child,
     ChildLink,
 )
+from models.documents import CATEGORIES, Document
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
@@ -21,6 +22,8 @@ from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecurityCode, SecurityEv
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
+    "CATEGORIES",
+    "Document",
     "LINK_APPROVED",
     "LINK_MORE_INFO",
     "LINK_REJECTED",

@@ -1,0 +1,48 @@
+"""Documents families send: reports, letters, plans and photos, stored outside the web root."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.children import Child, ChildLink, new_public_id
+from models.types import UTCDateTime, utcnow
+from models.user import User
+
+CATEGORIES = {
+    "report": "Report",
+    "diagnosis": "Diagnosis letter",
+    "sen_plan": "SEN support plan",
+    "drawing": "The child's drawing or photo",
+    "other": "Something else",
+}
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(32), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    scan_status: Mapped[str] = mapped_column(String(20))
+
+    owner: Mapped[User] = relationship()
+    child: Mapped[Child | None] = relationship()
+    link: Mapped[ChildLink | None] = relationship()
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
