@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config.load(app.config, overrides)
     _configure_database(app)
+    _configure_document_folder(app)
     _configure_cookies(app)
     _refuse_default_secret(app)
     if app.config["PROXY_FIX_HOPS"]:
@@ -76,6 +77,11 @@ def _configure_database(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
 
 
+def _configure_document_folder(app: Flask) -> None:
+    if not app.config["DOCUMENT_FOLDER"]:
+        app.config["DOCUMENT_FOLDER"] = str(Path(app.instance_path) / "documents")
+
+
 def _configure_cookies(app: Flask) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
@@ -97,6 +103,7 @@ def _refuse_default_secret(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.account import bp as account_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.documents import bp as documents_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
     from blueprints.staff import bp as staff_bp
@@ -108,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(two_step_bp)
     app.register_blueprint(send_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(documents_bp)
 
 
 def _static_version(app: Flask, filename: str) -> str:
@@ -210,10 +218,11 @@ def set_security_headers(response: Response) -> Response:
     """One place for the headers every response carries."""
     nonce = g.get("csp_nonce")
     script_src = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-    response.headers["Content-Security-Policy"] = (
+    response.headers.setdefault(  # a download sets its own, stricter policy
+        "Content-Security-Policy",
         f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
+        "form-action 'self'; frame-ancestors 'none'",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -77,7 +77,24 @@ class Defaults:
     SESSION_COOKIE_SECURE = None
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
     WTF_CSRF_SSL_STRICT = True
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Request bodies: room for several documents at once; other form fields are held to 500 KB
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+
+    # Documents: local folder (empty: instance/documents) or S3-compatible storage
+    DOCUMENT_STORAGE = "local"
+    DOCUMENT_FOLDER = ""
+    DOCUMENT_S3_BUCKET = ""
+    DOCUMENT_S3_ENDPOINT_URL = ""
+    DOCUMENT_S3_REGION = "eu-west-2"
+    DOCUMENT_S3_ACCESS_KEY_ID = ""
+    DOCUMENT_S3_SECRET_ACCESS_KEY = ""
+    DOCUMENT_S3_SERVER_SIDE_ENCRYPTION = False
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    DOCUMENT_MAX_FILES = 20
+    # ClamAV daemon: "unix:/run/clamav/clamd.ctl" or "host:3310"; empty: files are marked not scanned
+    CLAMD = ""
+    CLAMD_TIMEOUT_SECONDS = 30
 
     # How many proxies in front of the portal set X-Forwarded-For / -Proto (0: trust none)
     PROXY_FIX_HOPS = 0

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 
 from extensions import db
-from models import AuditEvent, Child, ChildLink, User
+from models import AuditEvent, Child, ChildLink, Document, User
 from services.clock import now
 from services.security_events import client_address
 
 
-def record(actor: User, action: str, target: Child | ChildLink) -> None:
+def record(actor: User, action: str, target: Child | ChildLink | Document) -> None:
     """Add a row (saved with the caller's transaction): who, what, which record, when, from where."""
     db.session.add(
         AuditEvent(
@@ -25,18 +25,22 @@ def record(actor: User, action: str, target: Child | ChildLink) -> None:
     )
 
 
-def record_now(actor: User, action: str, target: Child | ChildLink) -> None:
+def record_now(actor: User, action: str, target: Child | ChildLink | Document) -> None:
     record(actor, action, target)
     db.session.commit()
 
 
-def record_type(target: Child | ChildLink) -> str:
-    return "child" if isinstance(target, Child) else "access_request"
+RECORD_TYPES = {Child: "child", ChildLink: "access_request", Document: "document"}
+
+
+def record_type(target: Child | ChildLink | Document) -> str:
+    return RECORD_TYPES[type(target)]
 
 
 def trail(child: Child) -> list[tuple[AuditEvent, User | None]]:
     """Everything logged about a child's record and the requests linked to it, newest first."""
     link_ids = select(ChildLink.id).where(ChildLink.child_id == child.id)
+    document_ids = select(Document.id).where(Document.child_id == child.id)
     rows = db.session.execute(
         select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_id)
@@ -44,6 +48,7 @@ def trail(child: Child) -> list[tuple[AuditEvent, User | None]]:
             or_(
                 and_(AuditEvent.record_type == "child", AuditEvent.record_id == child.id),
                 and_(AuditEvent.record_type == "access_request", AuditEvent.record_id.in_(link_ids)),
+                and_(AuditEvent.record_type == "document", AuditEvent.record_id.in_(document_ids)),
             )
         )
         .order_by(AuditEvent.id.desc())

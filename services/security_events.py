@@ -24,6 +24,7 @@ DESCRIPTIONS = {
     "password_changed": "Password changed",
     "password_reset": "Password reset by email link",
     "email_changed": "Email address changed",
+    "infected_upload": "A file you uploaded was refused because it contained a virus",
 }
 
 
