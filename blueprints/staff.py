@@ -12,7 +12,7 @@ from forms import error_list
 from forms.staff import ApproveForm, AskForm, RejectForm, RevokeForm, StaffMemberForm
 from models import LINK_APPROVED
 from models.audit import VIEWED
-from services import accounts, audit, children
+from services import accounts, audit, children, documents
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -74,6 +74,9 @@ def _request_page(link, approve_form=None, reject_form=None, ask_form=None) -> s
         ask_form=ask_form,
         errors=error_list(approve_form, reject_form, ask_form),
         open=children.decisions_allowed(link),
+        documents=documents.documents_for(link=link),
+        user=current_user,
+        delete_form=None,
     )
 
 
@@ -144,6 +147,9 @@ def _child_page(child, revoke_form=None, revoke_link=None) -> str:
         child=child,
         links=children.links_to(child),
         trail=audit.trail(child),
+        documents=documents.documents_for(child=child),
+        user=current_user,
+        delete_form=None,
         revoke_form=revoke_form or RevokeForm(),
         revoke_link=revoke_link,
         errors=error_list(revoke_form) if revoke_form else [],

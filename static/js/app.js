@@ -40,8 +40,73 @@
     });
   }
 
+  // Documents: send each chosen file on its own, with a progress bar, and update the list in place.
+  // Without JavaScript the same form uploads every file in one plain POST.
+  function sendFile(form, row, done) {
+    var data = new FormData(form);
+    data.delete("files");
+    data.append("files", row.file, row.file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) { row.bar.value = Math.round(event.loaded * 100 / event.total); }
+    });
+    xhr.onload = function () {
+      var parsed = document.createElement("template");
+      parsed.innerHTML = xhr.status === 200 ? xhr.responseText : "";
+      var outcome = parsed.content.querySelector("[data-upload-outcome]");
+      var list = parsed.content.querySelector("#document-list");
+      if (list) { document.getElementById("document-list").replaceWith(list); }
+      row.bar.value = 100;
+      done(outcome ? outcome.textContent.replace(/\s+/g, " ").trim() : row.file.name + " could not be uploaded – try again");
+    };
+    xhr.onerror = function () { done(row.file.name + " could not be uploaded – try again"); };
+    xhr.send(data);
+  }
+
+  function setUpUploads() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
+      form.addEventListener("submit", function (event) {
+        var input = form.querySelector("input[type=file]");
+        if (!window.FormData || !input || !input.files.length) { return; }
+        event.preventDefault();
+        var progress = document.getElementById("upload-progress");
+        var status = document.getElementById("upload-status");
+        progress.innerHTML = "";
+        var rows = Array.prototype.map.call(input.files, function (file) {
+          var item = document.createElement("li");
+          var bar = document.createElement("progress");
+          bar.max = 100;
+          bar.value = 0;
+          bar.setAttribute("aria-label", "Uploading " + file.name);
+          item.textContent = file.name + " ";
+          item.appendChild(bar);
+          progress.appendChild(item);
+          return { file: file, bar: bar, item: item };
+        });
+        var messages = [];
+        (function next(index) {
+          if (index >= rows.length) {
+            input.value = "";
+            status.textContent = messages.join(". ");
+            return;
+          }
+          sendFile(form, rows[index], function (message) {
+            var note = document.createElement("span");
+            note.textContent = " " + message;
+            rows[index].item.appendChild(note);
+            messages.push(message);
+            next(index + 1);
+          });
+        })(0);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpPasswordToggles(document);
+    setUpUploads();
     focusErrorSummary(document);
   });
 

@@ -1,0 +1,109 @@
+"""Sending documents to the SEND Assessment Hub Team, and downloading them again."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from blueprints import is_htmx
+from blueprints.send import family_required
+from blueprints.two_step import second_step_required
+from forms import ButtonForm, error_list
+from forms.documents import UploadForm
+from models import OPEN_LINK_STATES
+from services import children, documents
+
+bp = Blueprint("documents", __name__)
+
+NOTICE = "documents_notice"
+
+
+def _upload_page(template_args: dict, child=None, link=None, action: str = "") -> str | Response:
+    user = current_user._get_current_object()
+    form = UploadForm()
+    outcome = None
+    if form.validate_on_submit():
+        uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
+        outcome = documents.save_uploads(
+            user, uploads, form.category.data, form.description.data, child=child, link=link
+        )
+        if not outcome.errors and not is_htmx():
+            session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
+            return redirect(action)
+        form.files.errors = [*form.files.errors, *outcome.errors]
+    listed = documents.documents_for(child=child, link=link)
+    args = {
+        **template_args,
+        "form": form,
+        "errors": error_list(form),
+        "documents": listed,
+        "outcome": outcome,
+        "action": action,
+        "notice": session.pop(NOTICE, None),
+        "delete_form": ButtonForm(),
+        "user": user,
+    }
+    if is_htmx():
+        return render_template("documents/_upload_result.html", **args)
+    return render_template("documents/upload.html", **args)
+
+
+@bp.route("/send/children/<public_id>/documents", methods=["GET", "POST"])
+@family_required
+def child_documents(public_id: str) -> str | Response:
+    found = children.family_child(current_user, public_id)
+    if found is None:
+        abort(404)
+    child, _link = found
+    return _upload_page(
+        {"heading": "Send documents to the SEND Assessment Hub Team", "child": child},
+        child=child,
+        action=url_for(".child_documents", public_id=public_id),
+    )
+
+
+@bp.route("/send/access/<public_id>/documents", methods=["GET", "POST"])
+@family_required
+def request_documents(public_id: str) -> str | Response:
+    link = children.family_link(current_user, public_id)
+    if link is None:
+        abort(404)
+    if link.state not in OPEN_LINK_STATES and request.method == "POST":
+        abort(409)
+    return _upload_page(
+        {"heading": "Add evidence to your request", "link": link},
+        link=link,
+        action=url_for(".request_documents", public_id=public_id),
+    )
+
+
+def _document_or_404(public_id: str):
+    document = documents.find(public_id)
+    if document is None or not documents.may_download(current_user, document):
+        abort(404)
+    return document
+
+
+@bp.get("/documents/<public_id>/download")
+@second_step_required
+def download(public_id: str) -> Response:
+    document = _document_or_404(public_id)
+    data = documents.read_for_download(current_user, document)
+    response = Response(data, mimetype=document.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=documents.download_name(document))
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/documents/<public_id>/delete")
+@family_required
+def delete(public_id: str) -> Response:
+    document = _document_or_404(public_id)
+    if not documents.may_delete(current_user, document):
+        abort(404)
+    back = url_for(".request_documents", public_id=document.link.public_id)
+    name = document.original_name
+    documents.delete(current_user, document)
+    session[NOTICE] = f"Deleted {name}"
+    return redirect(back)
