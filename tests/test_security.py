@@ -133,10 +133,21 @@ def test_a_wrong_method_gets_a_page_not_a_bare_error(client):
     check_page(response.get_data(as_text=True))
 
 
-def test_a_request_that_is_too_large_gets_the_413_page(client):
-    response = post(client, "/sign-in", {"email": "x" * (3 * 1024 * 1024)})
-    assert response.status_code == 413
-    assert "too large" in check_page(response.get_data(as_text=True)).h1.get_text()
+class TestRequestLimit:
+    @pytest.fixture
+    def app_settings(self):
+        return {"MAX_CONTENT_LENGTH": 1024 * 1024}
+
+    def test_a_request_over_the_limit_gets_the_413_page(self, client):
+        response = post(client, "/sign-in", {"email": "x" * (2 * 1024 * 1024)})
+        assert response.status_code == 413
+        assert "too large" in check_page(response.get_data(as_text=True)).h1.get_text()
+
+
+def test_a_huge_form_field_is_refused_politely(client):
+    response = post(client, "/sign-in", {"email": "x" * (3 * 1024 * 1024), "password": "x"})
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in response.get_data(as_text=True)
 
 
 def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client):

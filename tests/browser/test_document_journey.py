@@ -1,0 +1,63 @@
+"""Sending documents in Chromium, JavaScript on and off: two files, one refused, then a download."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from extensions import db
+from tests import files
+from tests.browser.test_linking_journey import FAMILY, sign_in_with_code
+from tests.people import approved_link, make_child, make_family
+
+
+def seed(live) -> str:
+    with live.app.app_context():
+        family = make_family(FAMILY)
+        child = make_child()
+        approved_link(family, child)
+        public_id = child.public_id
+        db.session.remove()
+    return public_id
+
+
+def test_upload_two_files_one_refused_then_download(browser_page: Page, live, mailbox, axe_check):
+    page = browser_page
+    child_id = seed(live)
+    sign_in_with_code(page, live.url, mailbox, FAMILY, 0)
+    page.get_by_role("link", name="Jamie Rivers").click()
+    page.get_by_role("button", name="Send documents").click()
+    expect(page.locator("h1")).to_have_text("Send documents to the SEND Assessment Hub Team")
+    expect(page.locator("#files")).to_have_attribute(
+        "accept", ".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.odt,image/*,application/pdf"
+    )
+    axe_check(page)
+
+    page.set_input_files(
+        "#files",
+        [
+            {"name": "speech-report.pdf", "mimeType": "application/pdf", "buffer": files.PDF},
+            {"name": "virus.pdf", "mimeType": "application/pdf", "buffer": files.EXECUTABLE},
+        ],
+    )
+    page.get_by_label("Report").check()
+    page.get_by_role("button", name="Upload", exact=True).click()
+
+    document_list = page.locator("#document-list")
+    expect(document_list).to_contain_text("speech-report.pdf")
+    expect(document_list).not_to_contain_text("virus.pdf")
+    if page.js_enabled:
+        expect(page.locator("#upload-status")).to_contain_text("Uploaded speech-report.pdf")
+        expect(page.locator("#upload-status")).to_contain_text("virus.pdf is not a real PDF file")
+        expect(page.locator("#upload-progress progress")).to_have_count(2)
+    else:
+        expect(page.locator(".govuk-error-summary")).to_contain_text("virus.pdf is not a real PDF file")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Uploaded speech-report.pdf")
+    axe_check(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="speech-report.pdf").click()
+    download = download_info.value
+    assert download.suggested_filename == "speech-report.pdf"
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == files.PDF
+    assert child_id
