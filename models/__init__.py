@@ -16,12 +16,16 @@ from models.documents import CATEGORIES, Document
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
+from models.requests import DRAFT, SUBMITTED, AssessmentRequest
 from models.sign_in import SignInThrottle
 from models.token import PURPOSE_ACTIVATE, PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken
 from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecurityCode, SecurityEvent
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
+    "DRAFT",
+    "SUBMITTED",
+    "AssessmentRequest",
     "CATEGORIES",
     "Document",
     "LINK_APPROVED",

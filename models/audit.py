@@ -11,7 +11,7 @@ from extensions import db
 from models.types import UTCDateTime, utcnow
 
 VIEWED, CREATED, CHANGED, DOWNLOADED, DECIDED = "viewed", "created", "changed", "downloaded", "decided"
-DELETED = "deleted"
+DELETED, SUBMITTED = "deleted", "submitted"
 
 
 class AuditEvent(db.Model):

@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.children import Child, ChildLink, new_public_id
+from models.children import OPEN_LINK_STATES, Child, ChildLink, new_public_id
+from models.requests import AssessmentRequest
 from models.types import UTCDateTime, utcnow
 from models.user import User
 
@@ -29,6 +30,7 @@ class Document(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_requests.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))
@@ -42,6 +44,16 @@ class Document(db.Model):
     owner: Mapped[User] = relationship()
     child: Mapped[Child | None] = relationship()
     link: Mapped[ChildLink | None] = relationship()
+    request: Mapped[AssessmentRequest | None] = relationship()
+
+    def deletable_by(self, user: User) -> bool:
+        """The owner, while what it belongs to is still open: a draft request, or an access request not
+        yet decided. Documents sent straight to the team from a child's page cannot be taken back."""
+        if self.owner_id != user.id:
+            return False
+        if self.request is not None:
+            return self.request.is_draft
+        return self.link is not None and self.link.state in OPEN_LINK_STATES
 
     @property
     def category_label(self) -> str:

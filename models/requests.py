@@ -1,0 +1,57 @@
+"""Requests for an EHC needs assessment: the Appendix A form, saved section by section."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.children import Child, ChildLink, new_public_id
+from models.types import UTCDateTime, utcnow
+from models.user import User
+
+DRAFT, SUBMITTED = "draft", "submitted"
+
+
+class AssessmentRequest(db.Model):
+    __tablename__ = "assessment_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
+    # For a child not yet known to the council: the access request made when this is submitted.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"))
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    section_status: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Raised by every save, so a save from a stale tab is noticed instead of overwriting newer answers.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    last_section: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_on: Mapped[date | None] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+
+    owner: Mapped[User] = relationship()
+    child: Mapped[Child | None] = relationship()
+    link: Mapped[ChildLink | None] = relationship()
+
+    # Two saves that started from the same version cannot both succeed (StaleDataError for the second).
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == DRAFT
+
+    @property
+    def child_name(self) -> str:
+        about = (self.answers or {}).get("child", {})
+        name = " ".join(part for part in (about.get("first_name"), about.get("last_name")) if part)
+        if name:
+            return name
+        return self.child.full_name if self.child else "a child not yet named"
