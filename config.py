@@ -96,6 +96,9 @@ class Defaults:
     CLAMD = ""
     CLAMD_TIMEOUT_SECONDS = 30
 
+    # Appendix A: the longest answer to one question
+    APPENDIX_A_MAX_CHARACTERS = 5000
+
     # How many proxies in front of the portal set X-Forwarded-For / -Proto (0: trust none)
     PROXY_FIX_HOPS = 0
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 
 from extensions import db
-from models import AuditEvent, Child, ChildLink, Document, User
+from models import AssessmentRequest, AuditEvent, Child, ChildLink, Document, User
 from services.clock import now
 from services.security_events import client_address
 
 
-def record(actor: User, action: str, target: Child | ChildLink | Document) -> None:
+def record(actor: User, action: str, target: Record) -> None:
     """Add a row (saved with the caller's transaction): who, what, which record, when, from where."""
     db.session.add(
         AuditEvent(
@@ -25,15 +25,21 @@ def record(actor: User, action: str, target: Child | ChildLink | Document) -> No
     )
 
 
-def record_now(actor: User, action: str, target: Child | ChildLink | Document) -> None:
+def record_now(actor: User, action: str, target: Record) -> None:
     record(actor, action, target)
     db.session.commit()
 
 
-RECORD_TYPES = {Child: "child", ChildLink: "access_request", Document: "document"}
+Record = Child | ChildLink | Document | AssessmentRequest
+RECORD_TYPES = {
+    Child: "child",
+    ChildLink: "access_request",
+    Document: "document",
+    AssessmentRequest: "assessment_request",
+}
 
 
-def record_type(target: Child | ChildLink | Document) -> str:
+def record_type(target: Record) -> str:
     return RECORD_TYPES[type(target)]
 
 
@@ -41,6 +47,7 @@ def trail(child: Child) -> list[tuple[AuditEvent, User | None]]:
     """Everything logged about a child's record and the requests linked to it, newest first."""
     link_ids = select(ChildLink.id).where(ChildLink.child_id == child.id)
     document_ids = select(Document.id).where(Document.child_id == child.id)
+    request_ids = select(AssessmentRequest.id).where(AssessmentRequest.child_id == child.id)
     rows = db.session.execute(
         select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_id)
@@ -49,6 +56,7 @@ def trail(child: Child) -> list[tuple[AuditEvent, User | None]]:
                 and_(AuditEvent.record_type == "child", AuditEvent.record_id == child.id),
                 and_(AuditEvent.record_type == "access_request", AuditEvent.record_id.in_(link_ids)),
                 and_(AuditEvent.record_type == "document", AuditEvent.record_id.in_(document_ids)),
+                and_(AuditEvent.record_type == "assessment_request", AuditEvent.record_id.in_(request_ids)),
             )
         )
         .order_by(AuditEvent.id.desc())

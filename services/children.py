@@ -25,10 +25,6 @@ from services.clock import now
 YOUNG_PERSON_MIN_AGE = 16
 
 
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def open_request_for_same_child(user: User, first: str, last: str, born: date) -> ChildLink | None:
     return db.session.scalar(
         select(ChildLink).where(

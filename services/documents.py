@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from extensions import db
-from models import LINK_APPROVED, OPEN_LINK_STATES, Child, ChildLink, Document, User
+from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, User
 from models.audit import CREATED, DELETED, DOWNLOADED
 from services import audit, security_events, storage, virus_scan
 from services.clock import now
@@ -135,16 +135,23 @@ def _problem(upload: Incoming, content_type: str | None, settings) -> str | None
     return None
 
 
-def documents_for(child: Child | None = None, link: ChildLink | None = None) -> list[Document]:
+def _belonging_to(query, child: Child | None, link: ChildLink | None, request: AssessmentRequest | None):
+    if request is not None:
+        return query.where(Document.request_id == request.id)
+    if child is not None:
+        return query.where(Document.child_id == child.id)
+    return query.where(Document.link_id == link.id)
+
+
+def documents_for(
+    child: Child | None = None, link: ChildLink | None = None, request: AssessmentRequest | None = None
+) -> list[Document]:
     query = select(Document).order_by(Document.uploaded_at.desc(), Document.id.desc())
-    query = query.where(Document.child_id == child.id) if child else query.where(Document.link_id == link.id)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_belonging_to(query, child, link, request)))
 
 
-def _count_for(child: Child | None, link: ChildLink | None) -> int:
-    query = select(func.count(Document.id))
-    query = query.where(Document.child_id == child.id) if child else query.where(Document.link_id == link.id)
-    return db.session.scalar(query)
+def _count_for(child: Child | None, link: ChildLink | None, request: AssessmentRequest | None) -> int:
+    return db.session.scalar(_belonging_to(select(func.count(Document.id)), child, link, request))
 
 
 def save_uploads(
@@ -154,11 +161,14 @@ def save_uploads(
     description: str | None,
     child: Child | None = None,
     link: ChildLink | None = None,
+    request: AssessmentRequest | None = None,
 ) -> UploadOutcome:
     """Keep every good file; name each refused one with the reason. The others are never lost."""
     settings = current_app.config
     outcome = UploadOutcome()
-    room = settings["DOCUMENT_MAX_FILES"] - _count_for(child, link)
+    room = settings["DOCUMENT_MAX_FILES"] - _count_for(child, link, request)
+    if request is not None:
+        child = request.child  # a request's documents are also the child's, once the child is known
     for upload in uploads:
         name = clean_name(upload.name)
         if room <= 0:
@@ -166,7 +176,7 @@ def save_uploads(
                 f"{name} was not uploaded: you can only send {settings['DOCUMENT_MAX_FILES']} files"
             )
             continue
-        error = _store_one(owner, upload, category, description, child, link, outcome)
+        error = _store_one(owner, upload, category, description, (child, link, request), outcome)
         if error:
             outcome.errors.append(error)
         else:
@@ -175,7 +185,8 @@ def save_uploads(
     return outcome
 
 
-def _store_one(owner, upload, category, description, child, link, outcome) -> str | None:
+def _store_one(owner, upload, category, description, belongs_to, outcome) -> str | None:
+    child, link, request = belongs_to
     settings = current_app.config
     content_type = detect_type(upload.data)
     problem = _problem(upload, content_type, settings)
@@ -201,6 +212,7 @@ def _store_one(owner, upload, category, description, child, link, outcome) -> st
         owner_id=owner.id,
         child_id=child.id if child else None,
         link_id=link.id if link else None,
+        request_id=request.id if request else None,
         category=category,
         description=description or None,
         original_name=name,
@@ -239,11 +251,7 @@ def may_download(user: User, document: Document) -> bool:
 
 
 def may_delete(user: User, document: Document) -> bool:
-    """The owner, while the request the document belongs to is still open. Documents sent straight
-    to the team from a child's page are with the team at once, like a letter."""
-    return (
-        document.owner_id == user.id and document.link is not None and document.link.state in OPEN_LINK_STATES
-    )
+    return document.deletable_by(user)
 
 
 def read_for_download(user: User, document: Document) -> bytes:

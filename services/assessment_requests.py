@@ -1,0 +1,233 @@
+"""Drafting, saving and submitting a request for an EHC needs assessment (the Appendix A form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from extensions import db
+from models import (
+    DRAFT,
+    LINK_REQUESTED,
+    SUBMITTED,
+    AssessmentRequest,
+    Child,
+    ChildLink,
+    User,
+)
+from models.audit import CHANGED, CREATED, VIEWED
+from models.audit import SUBMITTED as SUBMITTED_ACTION
+from services import appendix_a, audit, contact_details, mailer, statutory
+from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, SECTIONS, Problems, Section
+from services.clock import now, uk_date, uk_day
+from services.dates import check_date_of_birth
+
+
+def start(owner: User, child: Child | None) -> AssessmentRequest:
+    """A new draft; for a linked child, their details are filled in from the council's record."""
+    answers = {}
+    if child is not None:
+        answers["child"] = {
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "date_of_birth": {
+                "day": str(child.date_of_birth.day),
+                "month": str(child.date_of_birth.month),
+                "year": str(child.date_of_birth.year),
+            },
+            "postcode": child.postcode,
+            "school": child.school or "",
+        }
+    request = AssessmentRequest(
+        owner_id=owner.id,
+        child_id=child.id if child else None,
+        answers=answers,
+        section_status={},
+        created_at=now(),
+        updated_at=now(),
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(owner, CREATED, request)
+    db.session.commit()
+    return request
+
+
+def open_draft_for(owner: User, child: Child) -> AssessmentRequest | None:
+    return db.session.scalar(
+        select(AssessmentRequest).where(
+            AssessmentRequest.owner_id == owner.id,
+            AssessmentRequest.child_id == child.id,
+            AssessmentRequest.state == DRAFT,
+        )
+    )
+
+
+def requests_of(owner: User) -> list[AssessmentRequest]:
+    return list(
+        db.session.scalars(
+            select(AssessmentRequest)
+            .where(AssessmentRequest.owner_id == owner.id)
+            .order_by(AssessmentRequest.updated_at.desc())
+        )
+    )
+
+
+def family_request(owner: User, public_id: str) -> AssessmentRequest | None:
+    """One of this family's own requests; None for anyone else's."""
+    return db.session.scalar(
+        select(AssessmentRequest).where(
+            AssessmentRequest.public_id == public_id, AssessmentRequest.owner_id == owner.id
+        )
+    )
+
+
+def last_edited(owner: User) -> AssessmentRequest | None:
+    return db.session.scalar(
+        select(AssessmentRequest)
+        .where(AssessmentRequest.owner_id == owner.id, AssessmentRequest.state == DRAFT)
+        .order_by(AssessmentRequest.updated_at.desc())
+        .limit(1)
+    )
+
+
+def status_of(request: AssessmentRequest, section: Section) -> str:
+    return (request.section_status or {}).get(section.key, NOT_STARTED)
+
+
+def completed_count(request: AssessmentRequest) -> int:
+    return sum(status_of(request, section) == COMPLETED for section in SECTIONS)
+
+
+@dataclass
+class Saved:
+    conflict: bool = False
+    problems: Problems = field(default_factory=Problems)
+    newer_answers: dict | None = None  # what another tab saved, when there is a conflict
+
+
+def save_section(
+    owner: User, request: AssessmentRequest, section: Section, answers: dict, version: int, complete: bool
+) -> Saved:
+    """Save a section as typed. A save made from an older version is not applied: the family is
+    shown both versions and chooses."""
+    if version != request.version:
+        return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
+    problems = appendix_a.check_section(section, answers, complete, current_app.config, now().date())
+    if complete and not problems:
+        status = COMPLETED
+    elif appendix_a.has_any_answer(section, answers) or section.uploads:
+        status = IN_PROGRESS
+    else:
+        status = NOT_STARTED
+    request.answers = {**(request.answers or {}), section.key: answers}
+    request.section_status = {**(request.section_status or {}), section.key: status}
+    request.last_section = section.key
+    request.updated_at = now()
+    audit.record(owner, CHANGED, request)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(request)
+        return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
+    return Saved(problems=problems)
+
+
+def incomplete_sections(request: AssessmentRequest) -> list[Section]:
+    settings, today = current_app.config, now().date()
+    missing = []
+    for section in SECTIONS:
+        answers = (request.answers or {}).get(section.key, {})
+        if section.uploads:
+            continue
+        if status_of(request, section) != COMPLETED or appendix_a.check_section(
+            section, answers, True, settings, today
+        ):
+            missing.append(section)
+    return missing
+
+
+def reference_for(request: AssessmentRequest) -> str:
+    return f"EHC-{request.submitted_at.year}-{request.id:06d}"
+
+
+def submit(owner: User, request: AssessmentRequest) -> list[Section]:
+    """Submit a complete request; returns the sections still to complete (nothing is submitted then)."""
+    missing = incomplete_sections(request)
+    if missing:
+        return missing
+    moment = now()
+    request.state = SUBMITTED
+    request.submitted_at = moment
+    request.received_on = statutory.received_date(moment)
+    request.decision_due_on = statutory.decision_due(request.received_on)
+    request.reference = reference_for(request)
+    declaration = {**request.answers.get("declaration", {}), "date": uk_date(moment)}
+    request.answers = {**request.answers, "declaration": declaration}
+    if request.child_id is None:
+        request.link = _access_request_for_new_child(owner, request)
+    audit.record(owner, SUBMITTED_ACTION, request)
+    mailer.queue_email(
+        owner.email,
+        f"Your request for an EHC needs assessment: {request.reference}",
+        "request_submitted",
+        first_name=owner.first_name,
+        reference=request.reference,
+        received=uk_day(request.received_on),
+        decision_due=uk_day(request.decision_due_on),
+    )
+    db.session.commit()
+    return []
+
+
+def _access_request_for_new_child(owner: User, request: AssessmentRequest) -> ChildLink:
+    """A child not yet known to the council: the team checks the link through the access review."""
+    about, child = request.answers.get("about", {}), request.answers.get("child", {})
+    dob = child.get("date_of_birth", {})
+    born = check_date_of_birth(dob.get("day"), dob.get("month"), dob.get("year"), now().date()).value
+    relationship = about.get("completed_by", "parent")
+    link = ChildLink(
+        user_id=owner.id,
+        state=LINK_REQUESTED,
+        relationship_to_child=relationship,
+        has_parental_responsibility=None if relationship == "young_person" else True,
+        child_first_name=child.get("first_name", ""),
+        child_last_name=child.get("last_name", ""),
+        child_date_of_birth=born,
+        child_postcode=contact_details.normalise_postcode(child.get("postcode", "")) or "",
+        child_school=child.get("school", ""),
+        notes=f"Made with the request for an EHC needs assessment {request.reference}",
+        requested_at=now(),
+    )
+    db.session.add(link)
+    db.session.flush()
+    audit.record(owner, CREATED, link)
+    return link
+
+
+# --- Staff ----------------------------------------------------------------------------------------
+
+
+def new_requests() -> list[AssessmentRequest]:
+    return list(
+        db.session.scalars(
+            select(AssessmentRequest)
+            .where(AssessmentRequest.state == SUBMITTED)
+            .order_by(AssessmentRequest.received_on, AssessmentRequest.submitted_at)
+        )
+    )
+
+
+def staff_request(staff: User, public_id: str) -> AssessmentRequest | None:
+    request = db.session.scalar(
+        select(AssessmentRequest).where(
+            AssessmentRequest.public_id == public_id, AssessmentRequest.state == SUBMITTED
+        )
+    )
+    if request is not None:
+        audit.record_now(staff, VIEWED, request)
+    return request
