@@ -102,6 +102,7 @@ def _refuse_default_secret(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.account import bp as account_bp
+    from blueprints.appendix_a import bp as appendix_a_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
     from blueprints.public import bp as public_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(send_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(appendix_a_bp)
 
 
 def _static_version(app: Flask, filename: str) -> str:
@@ -135,7 +137,9 @@ def _register_template_helpers(app: Flask) -> None:
     def static_url(filename: str) -> str:
         return url_for("static", filename=filename, v=_static_version(app, filename))
 
-    app.jinja_env.globals.update(csp_nonce=csp_nonce, static_url=static_url)
+    from services.appendix_a import display_value
+
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, static_url=static_url, display=display_value)
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time
     app.jinja_env.filters["duration"] = clock.duration

@@ -102,7 +102,10 @@ def delete(public_id: str) -> Response:
     document = _document_or_404(public_id)
     if not documents.may_delete(current_user, document):
         abort(404)
-    back = url_for(".request_documents", public_id=document.link.public_id)
+    if document.request is not None:
+        back = url_for("appendix_a.section", public_id=document.request.public_id, key="documents")
+    else:
+        back = url_for(".request_documents", public_id=document.link.public_id)
     name = document.original_name
     documents.delete(current_user, document)
     session[NOTICE] = f"Deleted {name}"

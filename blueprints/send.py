@@ -13,7 +13,7 @@ from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
 from models import LINK_APPROVED, LINK_MORE_INFO, OPEN_LINK_STATES
 from models.audit import VIEWED
-from services import audit, children
+from services import assessment_requests, audit, children
 
 bp = Blueprint("send", __name__, url_prefix="/send")
 
@@ -47,7 +47,8 @@ def home() -> str:
         approved=approved,
         waiting=[link for link in links if link.state in OPEN_LINK_STATES],
         closed=[link for link in links if link.state not in (*OPEN_LINK_STATES, LINK_APPROVED)],
-        notice=session.pop(NOTICE, None),
+        notice=session.pop(NOTICE, None) or session.pop("appendix_a_notice", None),
+        requests=assessment_requests.requests_of(user),
     )
 
 

@@ -12,7 +12,8 @@ from forms import error_list
 from forms.staff import ApproveForm, AskForm, RejectForm, RevokeForm, StaffMemberForm
 from models import LINK_APPROVED
 from models.audit import VIEWED
-from services import accounts, audit, children, documents
+from services import accounts, assessment_requests, audit, children, documents
+from services.appendix_a import SECTIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -49,6 +50,7 @@ def home() -> str:
         "staff/home.html",
         waiting=[(link, children.waited_days(link)) for link in waiting],
         with_families=children.waiting_for_families(),
+        new_requests=assessment_requests.new_requests(),
         notice=session.pop(NOTICE, None),
     )
 
@@ -129,6 +131,22 @@ def ask(public_id: str) -> str | Response:
         return _request_page(link, ask_form=form)
     children.ask_for_more(current_user, link, form.question.data)
     return _decided("Question sent: the request waits for the family's answer")
+
+
+@bp.get("/requests/<public_id>")
+@staff_required
+def assessment_request(public_id: str) -> str:
+    found = assessment_requests.staff_request(current_user, public_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "staff/assessment_request.html",
+        request_=found,
+        sections=SECTIONS,
+        documents=documents.documents_for(request=found),
+        user=current_user,
+        delete_form=None,
+    )
 
 
 @bp.get("/children/<public_id>")

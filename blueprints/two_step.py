@@ -59,8 +59,15 @@ def second_step_required(view):
 
 
 def _next_url() -> str:
+    """Where the family was going; for the SEND home, straight back to the Appendix A section they
+    were last editing, if they have a draft."""
     target = request.args.get("next")
-    return target if is_safe_next(target) else url_for("send.home")
+    home = url_for("send.home")
+    if is_safe_next(target) and target != home:
+        return target
+    from blueprints.appendix_a import resume_target
+
+    return resume_target(current_user) or home
 
 
 def _pass(user) -> None:

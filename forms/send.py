@@ -11,8 +11,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from forms import strip
 from models import RELATIONSHIPS
 from services import contact_details
-from services.children import YOUNG_PERSON_MIN_AGE, age_on
+from services.children import YOUNG_PERSON_MIN_AGE
 from services.clock import now
+from services.dates import ALL_PARTS, age_on, check_date_of_birth
 
 OLDEST_AGE = 25
 
@@ -38,28 +39,12 @@ class DateOfBirthMixin:
     date_error_parts: tuple[str, ...] = ()
 
     def check_date_of_birth(self) -> str | None:
-        parts = {"day": self.dob_day.data, "month": self.dob_month.data, "year": self.dob_year.data}
-        missing = [name for name, value in parts.items() if not value]
-        if len(missing) == 3:
-            return self._date_error("Enter the date of birth", ("day", "month", "year"))
-        if missing:
-            return self._date_error(f"Date of birth must include a {' and a '.join(missing)}", tuple(missing))
-        if not all(value.isdecimal() and value.isascii() for value in parts.values()):
-            return self._date_error("Date of birth must be a real date", ("day", "month", "year"))
-        if len(parts["year"]) != 4:
-            return self._date_error("Year must include 4 numbers", ("year",))
-        try:
-            born = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            return self._date_error("Date of birth must be a real date", ("day", "month", "year"))
-        today = now().date()
-        if born >= today:
-            return self._date_error("Date of birth must be in the past", ("day", "month", "year"))
-        if age_on(born, today) > OLDEST_AGE:
-            return self._date_error(
-                f"The child or young person must be {OLDEST_AGE} or under", ("day", "month", "year")
-            )
-        self.date_of_birth = born
+        checked = check_date_of_birth(
+            self.dob_day.data, self.dob_month.data, self.dob_year.data, now().date(), oldest=OLDEST_AGE
+        )
+        if checked.message:
+            return self._date_error(checked.message, checked.parts)
+        self.date_of_birth = checked.value
         return None
 
     def _date_error(self, message: str, parts: tuple[str, ...]) -> str:
@@ -117,8 +102,7 @@ class AccessRequestForm(DateOfBirthMixin, FlaskForm):
             and age_on(self.date_of_birth, now().date()) < YOUNG_PERSON_MIN_AGE
         ):
             self._date_error(
-                f"You must be {YOUNG_PERSON_MIN_AGE} or over to ask for access as the young person",
-                ("day", "month", "year"),
+                f"You must be {YOUNG_PERSON_MIN_AGE} or over to ask for access as the young person", ALL_PARTS
             )
             valid = False
         return valid

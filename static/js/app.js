@@ -104,9 +104,29 @@
     });
   }
 
+  // Character counts on long answers: the limit is checked on the server too.
+  function setUpCharacterCounts() {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-maxlength]"), function (area) {
+      var message = document.getElementById(area.id + "-info");
+      var limit = parseInt(area.getAttribute("data-maxlength"), 10);
+      var timer;
+      if (!message || !limit) { return; }
+      area.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var left = limit - area.value.length;
+          message.textContent = left >= 0 ?
+            "You have " + left.toLocaleString("en-GB") + " characters remaining" :
+            "You have " + (-left).toLocaleString("en-GB") + " characters too many";
+        }, 500);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpPasswordToggles(document);
     setUpUploads();
+    setUpCharacterCounts();
     focusErrorSummary(document);
   });
 
