@@ -52,6 +52,7 @@ test: setup-test lint
 bench: setup-test
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/passwords.py
+	$(BIN)/python bench/appendix_a.py
 
 css:
 	bash assets/build.sh
