@@ -30,6 +30,8 @@ class AssessmentRequest(db.Model):
     # Raised by every save, so a save from a stale tab is noticed instead of overwriting newer answers.
     version: Mapped[int] = mapped_column(Integer, default=1)
     last_section: Mapped[str | None] = mapped_column(String(30))
+    # The page (browser tab) that made the last save: its own autosave is never a conflict.
+    saved_by_tab: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
