@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     Response,
@@ -122,6 +124,7 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         delete_form=ButtonForm(),
         notice=session.pop(NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
+        tab=secrets.token_hex(8),
     )
 
 
@@ -163,7 +166,8 @@ def _save(found, section) -> str | Response:
         answers = _change_rows(section, answers, action)
     complete = request.form.get("completed") == "yes" and not changing_rows
     version = _version(request.form)
-    saved = assessment_requests.save_section(current_user, found, section, answers, version, complete)
+    tab = request.form.get("tab", "")[:32]
+    saved = assessment_requests.save_section(current_user, found, section, answers, version, complete, tab)
     if saved.conflict:
         return _conflict_page(found, section, answers, saved.newer_answers)
     back_to_check = request.args.get("return") == "check"
@@ -208,7 +212,13 @@ def autosave(public_id: str, key: str) -> str:
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"
     saved = assessment_requests.save_section(
-        current_user, found, section, answers, _version(request.form), complete
+        current_user,
+        found,
+        section,
+        answers,
+        _version(request.form),
+        complete,
+        request.form.get("tab", "")[:32],
     )
     return render_template(
         "appendix_a/_autosave.html",
@@ -216,6 +226,18 @@ def autosave(public_id: str, key: str) -> str:
         saved_at=uk_time(found.updated_at),
         version=found.version,
     )
+
+
+@bp.route("/<public_id>/delete", methods=["GET", "POST"])
+@family_required
+def delete(public_id: str) -> str | Response:
+    found = _own_draft_or_404(public_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        assessment_requests.delete_draft(current_user, found)
+        session[NOTICE] = "Your draft request has been deleted"
+        return redirect(url_for("send.home"))
+    return render_template("appendix_a/delete.html", request_=found, form=form)
 
 
 @bp.get("/<public_id>/check")

@@ -18,9 +18,9 @@ from models import (
     ChildLink,
     User,
 )
-from models.audit import CHANGED, CREATED, VIEWED
+from models.audit import CHANGED, CREATED, DELETED, VIEWED
 from models.audit import SUBMITTED as SUBMITTED_ACTION
-from services import appendix_a, audit, contact_details, mailer, statutory
+from services import appendix_a, audit, contact_details, documents, mailer, statutory
 from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, SECTIONS, Problems, Section
 from services.clock import now, uk_date, uk_day
 from services.dates import check_date_of_birth
@@ -110,11 +110,17 @@ class Saved:
 
 
 def save_section(
-    owner: User, request: AssessmentRequest, section: Section, answers: dict, version: int, complete: bool
+    owner: User,
+    request: AssessmentRequest,
+    section: Section,
+    answers: dict,
+    version: int,
+    complete: bool,
+    tab: str = "",
 ) -> Saved:
-    """Save a section as typed. A save made from an older version is not applied: the family is
-    shown both versions and chooses."""
-    if version != request.version:
+    """Save a section as typed. A save made from an older version in another tab is not applied: the
+    family is shown both versions and chooses. The same tab's own autosaves never conflict with it."""
+    if version != request.version and not (tab and tab == request.saved_by_tab):
         return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
     problems = appendix_a.check_section(section, answers, complete, current_app.config, now().date())
     if complete and not problems:
@@ -126,6 +132,7 @@ def save_section(
     request.answers = {**(request.answers or {}), section.key: answers}
     request.section_status = {**(request.section_status or {}), section.key: status}
     request.last_section = section.key
+    request.saved_by_tab = tab or None
     request.updated_at = now()
     audit.record(owner, CHANGED, request)
     try:
@@ -135,6 +142,15 @@ def save_section(
         db.session.refresh(request)
         return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
     return Saved(problems=problems)
+
+
+def delete_draft(owner: User, request: AssessmentRequest) -> None:
+    """The family deletes a draft they no longer want, with its documents."""
+    for document in documents.documents_for(request=request):
+        documents.delete(owner, document)
+    audit.record(owner, DELETED, request)
+    db.session.delete(request)
+    db.session.commit()
 
 
 def incomplete_sections(request: AssessmentRequest) -> list[Section]:

@@ -104,6 +104,17 @@
     });
   }
 
+  // A save as you type that does not reach the server says so; the answers stay on the page.
+  function saveFailed(event) {
+    var status = document.getElementById("save-status");
+    if (status && event.detail.elt && event.detail.elt.id === "section-form") {
+      status.textContent = "Not saved: check your connection. Your answers are still here; " +
+        "select Save and continue to try again.";
+    }
+  }
+  document.addEventListener("htmx:sendError", saveFailed);
+  document.addEventListener("htmx:responseError", saveFailed);
+
   // Character counts on long answers: the limit is checked on the server too.
   function setUpCharacterCounts() {
     Array.prototype.forEach.call(document.querySelectorAll("textarea[data-maxlength]"), function (area) {
