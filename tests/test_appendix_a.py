@@ -339,3 +339,28 @@ def test_the_second_step_returns_to_the_section_last_edited(app, client, db, chi
     client.get("/two-step/code?next=/send")
     response = enter(client, code_from(mailbox))
     assert response.location == f"/send/requests/{request.public_id}/sections/parent_views"
+
+
+def test_a_tab_s_own_autosave_never_conflicts_with_its_save_and_continue(client, db, child):
+    request = start(client, db, child.public_id)
+    version = version_of(db, request)
+    url = f"/send/requests/{request.public_id}/sections/parent_views"
+    post(client, f"{url}/autosave", {"history": "Typed", "version": version, "tab": "tab-a"})
+    same_tab = post(
+        client, url, {"history": "Typed more", "version": version, "tab": "tab-a", "action": "continue"}
+    )
+    assert same_tab.status_code == 302
+    other_tab = post(
+        client, url, {"history": "Old", "version": version, "tab": "tab-b", "action": "continue"}
+    )
+    assert "This section was changed somewhere else" in other_tab.get_data(as_text=True)
+
+
+def test_a_draft_can_be_deleted_with_its_documents(client, db, child):
+    request = start(client, db, child.public_id)
+    assert get_page(client, f"/send/requests/{request.public_id}/delete").h1.get_text(strip=True) == (
+        "Delete this draft request?"
+    )
+    assert post(client, f"/send/requests/{request.public_id}/delete").location == "/send"
+    assert db.session.scalars(select(AssessmentRequest)).all() == []
+    assert "Your draft request has been deleted" in get_page(client, "/send").get_text()

@@ -51,18 +51,12 @@ def open_request(page: Page, base: str, mailbox, axe_check) -> None:
 
 
 @pytest.fixture
-def no_js_only(browser_page: Page):
-    if browser_page.js_enabled:
-        pytest.skip("this journey is the JavaScript-off one")
-
-
-@pytest.fixture
 def js_only(browser_page: Page):
     if not browser_page.js_enabled:
         pytest.skip("autosave needs JavaScript")
 
 
-def test_complete_check_change_and_submit(no_js_only, browser_page: Page, live, mailbox, axe_check):
+def test_complete_check_change_and_submit(browser_page: Page, live, mailbox, axe_check):
     page = browser_page
     seed(live)
     open_request(page, live.url, mailbox, axe_check)
