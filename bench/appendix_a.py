@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import build_app, csrf, pass_second_step  # noqa: E402
+from bench.pages import build_app, csrf, pass_second_step, report  # noqa: E402
 from extensions import db  # noqa: E402
 from models import AssessmentRequest  # noqa: E402
 from services import assessment_requests  # noqa: E402
@@ -101,13 +101,7 @@ def main() -> int:
         lines.append(
             f"  {'submitted request (read-only view)':55} {len(gzip.compress(body, 6)) / 1024:5.1f} KB"
         )
-    lines.append("All within budget" if not failures else f"{failures} figure(s) over budget")
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "appendix_a.txt").write_text(report + "\n")
-    return 1 if failures else 0
+    return report("appendix_a", lines, failures)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,17 @@ def median_server_ms(app) -> dict[str, float]:
     return results
 
 
+def report(name: str, lines: list[str], failures: int) -> int:
+    """Print the figures, keep them in bench/results/<name>.txt, and exit non-zero when over budget."""
+    lines = [*lines, "All within budget" if not failures else f"{failures} figure(s) over budget"]
+    text = "\n".join(lines)
+    print(text)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.txt").write_text(text + "\n")
+    return 1 if failures else 0
+
+
 def main() -> int:
     lines, failures = [], 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,13 +176,7 @@ def main() -> int:
         for url, ms in timed.items():
             failures += ms > TIME_BUDGET_MS
             lines.append(f"  {url:40} {ms:6.2f} ms")
-    lines.append("All within budget" if not failures else f"{failures} figure(s) over budget")
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "pages.txt").write_text(report + "\n")
-    return 1 if failures else 0
+    return report("pages", lines, failures)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pages import report  # noqa: E402
 from config import Defaults  # noqa: E402
 from services import passwords  # noqa: E402
 
@@ -48,12 +49,7 @@ def main() -> int:
         f"  change (history of {history}):     {history * verify_ms + hash_ms:7.1f} ms worst case",
         f"  reset ({history} + {neighbours} neighbours):   {reset_ms:7.1f} ms worst case",
     ]
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "passwords.txt").write_text(report + "\n")
-    return 0
+    return report("passwords", lines, 0)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_login import login_user
 
+from extensions import limiter
 from models import User
 from services import clock
 
@@ -39,3 +40,8 @@ def keep_session_after_credential_change(user: User) -> None:
     start_session(user)
     if signed_in_at:
         session["signed_in_at"] = signed_in_at
+
+
+def limit_posts(setting: str):
+    """Flask-Limiter's per-address limit on a route's POSTs, read from a setting at request time."""
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])

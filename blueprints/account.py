@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from blueprints import is_safe_next, keep_session_after_credential_change
-from extensions import limiter
+from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
 from services import accounts, credentials, passwords, security_events
@@ -14,10 +13,6 @@ from services import accounts, credentials, passwords, security_events
 bp = Blueprint("account", __name__)
 
 NOTICE = "account_notice"
-
-
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
 
 
 def _add_errors(form, errors: dict[str, list[str]]) -> None:
@@ -39,14 +34,14 @@ def home() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def change_password() -> str | Response:
     return _password_page(expired=False)
 
 
 @bp.route("/account/password/expired", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def expired_password() -> str | Response:
     return _password_page(expired=True)
 
@@ -90,7 +85,7 @@ def change_details() -> str | Response:
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def change_email() -> str | Response:
     user = current_user._get_current_object()
     form = ChangeEmailForm()

@@ -14,8 +14,8 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from blueprints import is_safe_next, start_session
-from extensions import db, limiter
+from blueprints import is_safe_next, limit_posts, start_session
+from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import (
     ActivationRequestForm,
@@ -35,10 +35,6 @@ REGISTRATION_KEY = "registration_key"
 CHECK_EMAIL = "check_email"
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
-
-
 def _draft_answers() -> dict:
     draft = registration.load(session.get(REGISTRATION_KEY))
     return dict(draft.answers) if draft else {}
@@ -49,7 +45,7 @@ def _save_answers(answers: dict) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def register_email() -> str | Response:
     answers = _draft_answers()
     form = RegisterEmailForm(data={"email": answers.get("email"), "confirm_email": answers.get("email")})
@@ -60,7 +56,7 @@ def register_email() -> str | Response:
 
 
 @bp.route("/register/details", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def register_details() -> str | Response:
     answers = _draft_answers()
     if "email" not in answers:
@@ -73,7 +69,7 @@ def register_details() -> str | Response:
 
 
 @bp.route("/register/password", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def register_password() -> str | Response:
     answers = _draft_answers()
     if "email" not in answers:
@@ -117,7 +113,7 @@ def _checklist_email() -> str:
 
 
 @bp.route("/register/check-email", methods=["GET", "POST"])
-@_limit("RATELIMIT_EMAIL_RESEND")
+@limit_posts("RATELIMIT_EMAIL_RESEND")
 def check_email() -> str | Response:
     email = session.get(CHECK_EMAIL)
     if not email:
@@ -170,7 +166,7 @@ def _activation_problem(lookup: tokens.TokenLookup) -> str:
 
 
 @bp.route("/activate/new-link", methods=["GET", "POST"])
-@_limit("RATELIMIT_EMAIL_RESEND")
+@limit_posts("RATELIMIT_EMAIL_RESEND")
 def new_activation_link() -> str | Response:
     form = ActivationRequestForm()
     if form.validate_on_submit():
@@ -188,7 +184,7 @@ def new_activation_link() -> str | Response:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_limit("RATELIMIT_SIGN_IN")
+@limit_posts("RATELIMIT_SIGN_IN")
 def sign_in() -> str | Response:
     next_url = request.args.get("next")
     if current_user.is_authenticated:
@@ -244,7 +240,7 @@ RESET_GRANT = "password_reset"
 
 
 @bp.route("/password/forgotten", methods=["GET", "POST"])
-@_limit("RATELIMIT_EMAIL_RESEND")
+@limit_posts("RATELIMIT_EMAIL_RESEND")
 def forgotten_password() -> str | Response:
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
@@ -296,7 +292,7 @@ def _reset_grant_user() -> User | None:
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def reset_password() -> str | Response:
     user = _reset_grant_user()
     if user is None:

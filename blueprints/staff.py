@@ -93,12 +93,17 @@ def _decided(message: str) -> Response:
     return redirect(url_for(".home"))
 
 
-@bp.post("/access/<public_id>/approve")
-@staff_required
-def approve(public_id: str) -> str | Response:
+def _open_request_or_409(public_id: str):
     link = _link_or_404(public_id)
     if not children.decisions_allowed(link):
         abort(409)
+    return link
+
+
+@bp.post("/access/<public_id>/approve")
+@staff_required
+def approve(public_id: str) -> str | Response:
+    link = _open_request_or_409(public_id)
     form = ApproveForm(matches=children.possible_matches(link))
     if not form.validate_on_submit():
         return _request_page(link, approve_form=form)
@@ -110,9 +115,7 @@ def approve(public_id: str) -> str | Response:
 @bp.post("/access/<public_id>/reject")
 @staff_required
 def reject(public_id: str) -> str | Response:
-    link = _link_or_404(public_id)
-    if not children.decisions_allowed(link):
-        abort(409)
+    link = _open_request_or_409(public_id)
     form = RejectForm()
     if not form.validate_on_submit():
         return _request_page(link, reject_form=form)
@@ -123,9 +126,7 @@ def reject(public_id: str) -> str | Response:
 @bp.post("/access/<public_id>/ask")
 @staff_required
 def ask(public_id: str) -> str | Response:
-    link = _link_or_404(public_id)
-    if not children.decisions_allowed(link):
-        abort(409)
+    link = _open_request_or_409(public_id)
     form = AskForm()
     if not form.validate_on_submit():
         return _request_page(link, ask_form=form)

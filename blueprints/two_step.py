@@ -18,8 +18,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change
-from extensions import db, limiter
+from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
+from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
@@ -84,13 +84,9 @@ def _go(target: str) -> Response:
     return redirect(target)
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
-
-
 @bp.route("/two-step", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def start() -> str | Response:
     user = current_user._get_current_object()
     if second_step_passed():
@@ -135,7 +131,7 @@ def _ensure_email_code(user) -> str | None:
 
 @bp.route("/two-step/code", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_CODE_ENTRY")
+@limit_posts("RATELIMIT_CODE_ENTRY")
 def enter_code() -> str | Response:
     user = current_user._get_current_object()
     if second_step_passed():
@@ -219,23 +215,35 @@ def _password_confirmed(form: PasswordConfirmForm, user) -> bool:
     return False
 
 
-@bp.route("/account/two-step/email/off", methods=["GET", "POST"])
-@login_required
-@_limit("RATELIMIT_PASSWORD")
-def turn_off_email() -> str | Response:
+def _turn_off_with_password(turn_off, forget: str, notice: str, heading: str, explanation: str, button: str):
+    """Turning a second-step method off needs the password; the account holder is emailed."""
     user = current_user._get_current_object()
-    if user.is_staff or user.two_step_email_at is None:
-        return redirect(url_for(".settings"))
     form = PasswordConfirmForm()
     if _password_confirmed(form, user):
-        two_step.turn_off_email(user)
-        session.pop(PASSED, None)
-        session[NOTICE] = "Two-step verification by email has been turned off"
+        turn_off(user)
+        session.pop(forget, None)
+        session[NOTICE] = notice
         return redirect(url_for(".settings"))
     return render_template(
         "two_step/confirm_password.html",
         form=form,
         errors=error_list(form),
+        heading=heading,
+        explanation=explanation,
+        button=button,
+    )
+
+
+@bp.route("/account/two-step/email/off", methods=["GET", "POST"])
+@login_required
+@limit_posts("RATELIMIT_PASSWORD")
+def turn_off_email() -> str | Response:
+    if current_user.is_staff or current_user.two_step_email_at is None:
+        return redirect(url_for(".settings"))
+    return _turn_off_with_password(
+        two_step.turn_off_email,
+        forget=PASSED,
+        notice="Two-step verification by email has been turned off",
         heading="Turn off two-step verification by email",
         explanation="Without a second step you cannot open the SEND section until you turn it on again.",
         button="Turn it off",
@@ -244,7 +252,7 @@ def turn_off_email() -> str | Response:
 
 @bp.route("/account/two-step/app", methods=["GET", "POST"])
 @second_step_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def add_app() -> str | Response:
     """Adding an app needs the second step first, so a stolen password alone cannot add one."""
     user = current_user._get_current_object()
@@ -274,21 +282,14 @@ def add_app() -> str | Response:
 
 @bp.route("/account/two-step/app/remove", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_PASSWORD")
+@limit_posts("RATELIMIT_PASSWORD")
 def remove_app() -> str | Response:
-    user = current_user._get_current_object()
-    if not user.has_authenticator:
+    if not current_user.has_authenticator:
         return redirect(url_for(".settings"))
-    form = PasswordConfirmForm()
-    if _password_confirmed(form, user):
-        two_step.remove_authenticator(user)
-        session.pop(METHOD, None)
-        session[NOTICE] = "Your authenticator app has been removed"
-        return redirect(url_for(".settings"))
-    return render_template(
-        "two_step/confirm_password.html",
-        form=form,
-        errors=error_list(form),
+    return _turn_off_with_password(
+        two_step.remove_authenticator,
+        forget=METHOD,
+        notice="Your authenticator app has been removed",
         heading="Remove your authenticator app",
         explanation="You will get your security codes by email instead.",
         button="Remove the app",

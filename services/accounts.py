@@ -114,12 +114,9 @@ def resend_activation(email: str) -> None:
 
 def activate(raw_token: str) -> tokens.TokenLookup:
     """Activate the account a valid link belongs to; the lookup says what happened."""
-    lookup = tokens.look_up(raw_token, PURPOSE_ACTIVATE)
+    lookup = tokens.redeem(raw_token, PURPOSE_ACTIVATE)
     if lookup.state != tokens.VALID:
         return lookup
-    if not tokens.use(lookup.token):
-        db.session.rollback()
-        return tokens.TokenLookup(tokens.USED, lookup.token)
     user = lookup.token.user
     if user.activated_at is None:
         user.activated_at = now()

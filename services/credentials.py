@@ -76,13 +76,9 @@ def request_reset(email: str) -> None:
 
 def open_reset_link(raw_token: str) -> tokens.TokenLookup:
     """Use up a reset link when its button is pressed; the new password is asked for next."""
-    lookup = tokens.look_up(raw_token, PURPOSE_RESET)
-    if lookup.state != tokens.VALID:
-        return lookup
-    if not tokens.use(lookup.token):
-        db.session.rollback()
-        return tokens.TokenLookup(tokens.USED, lookup.token)
-    db.session.commit()
+    lookup = tokens.redeem(raw_token, PURPOSE_RESET)
+    if lookup.state == tokens.VALID:
+        db.session.commit()
     return lookup
 
 

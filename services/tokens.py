@@ -95,3 +95,13 @@ def use(token: EmailToken) -> bool:
         .values(used_at=now())
     )
     return updated.rowcount == 1
+
+
+def redeem(raw: str, purpose: str) -> TokenLookup:
+    """Look a link up and, when it is valid, use it up (uncommitted); a link another request used
+    first reads as used."""
+    lookup = look_up(raw, purpose)
+    if lookup.state == VALID and not use(lookup.token):
+        db.session.rollback()
+        return TokenLookup(USED, lookup.token)
+    return lookup
