@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints import is_htmx
 from blueprints.send import family_required
-from forms import ButtonForm
+from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
 from models.audit import VIEWED
@@ -283,22 +283,24 @@ def upload(public_id: str) -> str | Response:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
     section = SECTIONS_BY_KEY["documents"]
-    if not form.validate_on_submit():
-        messages = [message for field_errors in form.errors.values() for message in field_errors]
-        return _section_page(found, section, {}, upload_errors=messages)
-    uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
-    outcome = documents.save_uploads(
-        current_user, uploads, form.category.data, form.description.data, request=found
-    )
+    outcome = None
+    if form.validate_on_submit():
+        uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
+        outcome = documents.save_uploads(
+            current_user, uploads, form.category.data, form.description.data, request=found
+        )
     if is_htmx():
         return render_template(
             "documents/_upload_result.html",
             outcome=outcome,
-            errors=[],
+            errors=error_list(form),
             documents=documents.documents_for(request=found),
             user=current_user,
             delete_form=ButtonForm(),
         )
+    if outcome is None:
+        messages = [message for field_errors in form.errors.values() for message in field_errors]
+        return _section_page(found, section, {}, upload_errors=messages)
     if outcome.errors:
         return _section_page(found, section, {}, upload_errors=outcome.errors)
     session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)

@@ -364,3 +364,36 @@ def test_a_draft_can_be_deleted_with_its_documents(client, db, child):
     assert post(client, f"/send/requests/{request.public_id}/delete").location == "/send"
     assert db.session.scalars(select(AssessmentRequest)).all() == []
     assert "Your draft request has been deleted" in get_page(client, "/send").get_text()
+
+
+def test_documents_in_the_request_and_their_problems_with_and_without_htmx(client, db, child):
+    import io
+
+    from tests import files
+
+    request = start(client, db, child.public_id)
+    url = f"/send/requests/{request.public_id}/documents"
+    uploaded = post(
+        client,
+        url,
+        {"category": "report", "files": [(io.BytesIO(files.PDF), "report.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.location == f"/send/requests/{request.public_id}/sections/documents"
+    no_category = post(
+        client,
+        url,
+        {"files": [(io.BytesIO(files.PDF), "b.pdf")]},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert "Select what you are sending" in no_category.get_data(as_text=True)
+    refused = post(
+        client,
+        url,
+        {"category": "report", "files": [(io.BytesIO(files.HTML), "c.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert "c.pdf is not a real PDF file" in refused.get_data(as_text=True)
+    page = get_page(client, f"/send/requests/{request.public_id}/sections/documents")
+    assert "report.pdf" in page.find(id="document-list").get_text()
