@@ -1,0 +1,128 @@
+"""axe on the pages the journeys do not reach, as a family and as staff, JavaScript on and off."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from bench.pages import csrf, pass_second_step
+from extensions import db
+from services import assessment_requests, documents
+from services.clock import now
+from tests import files
+from tests.factories import GOOD_PASSWORD
+from tests.people import approved_link, make_child, make_family, make_link, make_staff
+
+
+def seed(live) -> dict:
+    with live.app.app_context():
+        family = make_family("parent@example.com")
+        make_staff("admin@somerset.gov.uk", role="admin")
+        child = make_child()
+        approved_link(family, child)
+        question = make_link(family, state="more_info", first="Casey")
+        question.question = "Which class is Casey in?"
+        draft = assessment_requests.start(family, child)
+        sent = assessment_requests.start(family, None)
+        sent.state, sent.reference, sent.submitted_at = "submitted", "EHC-2026-000042", now()
+        sent.received_on = sent.decision_due_on = now().date()
+        db.session.commit()
+        documents.save_uploads(
+            family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
+        )
+        ids = {
+            "child": child.public_id,
+            "question": question.public_id,
+            "draft": draft.public_id,
+            "sent": sent.public_id,
+        }
+        db.session.remove()
+    return ids
+
+
+def signed_in_page(browser: Browser, live, email: str, js_enabled: bool) -> Page:
+    """A browser already through sign-in and the second step (both tested in the journeys)."""
+    client = live.app.test_client()
+    client.post("/sign-in", data={"csrf_token": csrf(client), "email": email, "password": GOOD_PASSWORD})
+    pass_second_step(client)
+    context = browser.new_context(java_script_enabled=js_enabled)
+    host = urlsplit(live.url)
+    context.add_cookies(
+        [
+            {
+                "name": "session",
+                "value": client.get_cookie("session").value,
+                "url": f"{host.scheme}://{host.netloc}",
+            }
+        ]
+    )
+    page = context.new_page()
+    page.js_enabled = js_enabled
+    return page
+
+
+FAMILY_PAGES = [
+    "/account",
+    "/account/details",
+    "/account/email",
+    "/account/password",
+    "/account/two-step",
+    "/account/two-step/email/off",
+    "/account/two-step/app",
+    "/send",
+    "/send/access/new",
+    "/send/access/{question}",
+    "/send/access/{question}/documents",
+    "/send/children/{child}",
+    "/send/children/{child}/documents",
+    "/send/requests/new",
+    "/send/requests/{draft}",
+    "/send/requests/{draft}/sections/child",
+    "/send/requests/{draft}/sections/needs",
+    "/send/requests/{draft}/sections/documents",
+    "/send/requests/{draft}/check",
+    "/send/requests/{draft}/delete",
+    "/send/requests/{sent}",
+    "/send/requests/{sent}/submitted",
+    "/send/no-such-page",
+]
+STAFF_PAGES = [
+    "/staff",
+    "/staff/team",
+    "/staff/access/{question}",
+    "/staff/children/{child}",
+    "/staff/requests/{sent}",
+]
+PUBLIC_PAGES = [
+    "/",
+    "/accessibility",
+    "/privacy",
+    "/cookies",
+    "/password/forgotten",
+    "/activate/not-a-link",
+    "/password/reset/not-a-link",
+    "/email/confirm/not-a-link",
+    "/signed-out",
+]
+
+
+@pytest.mark.parametrize("who", ["family", "staff", "anyone"])
+def test_every_page_has_no_axe_violations(browser: Browser, js_enabled: bool, live, axe_check, who):
+    ids = seed(live)
+    if who == "anyone":
+        context = browser.new_context(java_script_enabled=js_enabled)
+        page = context.new_page()
+        page.js_enabled = js_enabled
+        addresses = PUBLIC_PAGES
+    else:
+        email = "parent@example.com" if who == "family" else "admin@somerset.gov.uk"
+        page = signed_in_page(browser, live, email, js_enabled)
+        addresses = FAMILY_PAGES if who == "family" else STAFF_PAGES
+    for address in addresses:
+        response = page.goto(live.url + address.format(**ids))
+        assert response.status in (200, 404), address
+        assert page.locator("h1").count() == 1, address
+        axe_check(page)
+    page.context.close()
