@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, Request, Response, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,6 +21,7 @@ from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 from services import clock, credentials, mailer, security_events
 
 ERROR_PAGES = {
+    400: "errors/400.html",
     403: "errors/403.html",
     404: "errors/404.html",
     405: "errors/405.html",
@@ -41,8 +43,21 @@ EXPIRED_PASSWORD_ALLOWED = {
 }
 
 
+class PortalRequest(Request):
+    """Form values never carry NUL characters: PostgreSQL text columns refuse them, and no family
+    types one on purpose."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form is not None and any("\x00" in value for value in form.values()):
+            cleaned = [(key, value.replace("\x00", "")) for key, value in form.items(multi=True)]
+            self.__dict__["form"] = ImmutableMultiDict(cleaned)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = PortalRequest
     config.load(app.config, overrides)
     _configure_database(app)
     _configure_document_folder(app)
@@ -176,6 +191,11 @@ def session_has_expired(app: Flask) -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_in_addresses() -> None:
+        if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
+            abort(400)
+
     @app.before_request
     def enforce_session_limits() -> None:
         security_events.client_address.set(request.remote_addr)

@@ -58,3 +58,11 @@ def test_junk_posted_to_every_route_never_causes_a_500(app, client, world, who):
         response = post(client, url, junk)
         assert response.status_code < 500, (url, response.status_code)
         assert "<script>alert(1)" not in response.get_data(as_text=True), url
+
+
+def test_nul_characters_in_addresses_get_a_400_page(client, world):  # noqa: F811
+    signed_in_past_second_step(client, "a@example.com")
+    for url in ("/send/children/%00abc", "/send/access/x%00", "/sign-in?next=%00"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "Sorry, we could not understand that request" in response.get_data(as_text=True)
