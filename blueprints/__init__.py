@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, session
+from flask import current_app, render_template, request, session
 from flask_login import login_user
 
 from extensions import limiter
@@ -45,3 +45,15 @@ def keep_session_after_credential_change(user: User) -> None:
 def limit_posts(setting: str):
     """Flask-Limiter's per-address limit on a route's POSTs, read from a setting at request time."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def new_password_page(template: str, form, email: str, **context) -> str:
+    """A page with a new password field: its form, error summary and the rules checklist, ticked
+    against what was typed once the form has been sent."""
+    from forms import error_list
+    from services import passwords
+
+    rules = passwords.evaluate(form.password.data or "", email, current_app.config)
+    return render_template(
+        template, form=form, errors=error_list(form), rules=rules, checked=form.is_submitted(), **context
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts
+from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts, new_password_page
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
-from services import accounts, credentials, passwords, security_events
+from services import accounts, credentials, security_events
 
 bp = Blueprint("account", __name__)
 
@@ -58,13 +58,10 @@ def _password_page(expired: bool) -> str | Response:
             session[NOTICE] = "Your password has been changed"
             return redirect(next_url or url_for(".home"))
         _add_errors(form, errors)
-    rules = passwords.evaluate(form.password.data or "", user.email, current_app.config)
-    return render_template(
+    return new_password_page(
         "account/change_password.html",
-        form=form,
-        errors=error_list(form),
-        rules=rules,
-        checked=form.is_submitted(),
+        form,
+        user.email,
         expired=expired,
         next_url=next_url,
         expires_at=credentials.password_expires_at(user),

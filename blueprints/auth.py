@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from blueprints import is_safe_next, limit_posts, start_session
+from blueprints import is_safe_next, limit_posts, new_password_page, start_session
 from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import (
@@ -82,14 +82,7 @@ def register_password() -> str | Response:
         registration.discard(session.pop(REGISTRATION_KEY, None))
         session[CHECK_EMAIL] = answers["email"]
         return redirect(url_for(".check_email"))
-    rules = passwords.evaluate(form.password.data or "", answers["email"], current_app.config)
-    return render_template(
-        "auth/register_password.html",
-        form=form,
-        errors=error_list(form),
-        rules=rules,
-        checked=form.is_submitted(),
-    )
+    return new_password_page("auth/register_password.html", form, answers["email"])
 
 
 @bp.post("/register/password/check")
@@ -307,14 +300,7 @@ def reset_password() -> str | Response:
             session["password_reset_done"] = True
             return redirect(url_for(".sign_in"))
         form.password.errors = [*form.password.errors, *problems]
-    rules = passwords.evaluate(form.password.data or "", user.email, current_app.config)
-    return render_template(
-        "auth/reset_password.html",
-        form=form,
-        errors=error_list(form),
-        rules=rules,
-        checked=form.is_submitted(),
-    )
+    return new_password_page("auth/reset_password.html", form, user.email)
 
 
 # --- Confirming a new email address ------------------------------------------------------------
