@@ -208,6 +208,6 @@ def team() -> str | Response:
         "staff/team.html",
         form=form,
         errors=error_list(form),
-        members=children.staff_members(),
+        members=accounts.staff_members(),
         notice=session.pop(NOTICE, None),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import PURPOSE_ACTIVATE, PURPOSE_RESET, ROLE_FAMILY, SignInThrottle, User
+from models.user import STAFF_ROLES
 from services import mailer, password_history, passwords, security_events, tokens
 from services.clock import now, uk_datetime
 
@@ -227,3 +228,7 @@ def invite_staff(email: str, name: str, role: str) -> User:
     )
     db.session.commit()
     return user
+
+
+def staff_members() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.last_name)))

@@ -207,9 +207,3 @@ def decisions_allowed(link: ChildLink) -> bool:
 def waited_days(link: ChildLink) -> int:
     since = link.answered_at or link.requested_at
     return (now() - since).days
-
-
-def staff_members() -> list[User]:
-    return list(
-        db.session.scalars(select(User).where(User.role.in_(("staff", "admin"))).order_by(User.last_name))
-    )

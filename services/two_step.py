@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from extensions import db
 from models import CODE_TURN_ON, SecurityCode, User
@@ -199,15 +199,6 @@ def _queue_change_email(user: User, change: str) -> None:
         first_name=user.first_name,
         change=change,
         when=now(),
-    )
-
-
-def codes_sent_recently(user: User) -> int:
-    window = timedelta(minutes=current_app.config["TWO_STEP_CODE_WINDOW_MINUTES"])
-    return db.session.scalar(
-        select(func.count(SecurityCode.id)).where(
-            SecurityCode.user_id == user.id, SecurityCode.created_at >= now() - window
-        )
     )
 
 

@@ -17,6 +17,9 @@ from app import create_app
 from extensions import db as database
 from tests.mailbox import Mailbox, free_port
 
+# The family and child fixtures of the SEND-section tests live beside the helpers that make them.
+pytest_plugins = ["tests.people"]
+
 FAST_HASHING = {
     "PASSWORD_HASH_TIME_COST": 1,
     "PASSWORD_HASH_MEMORY_KIB": 1024,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extensions import db
 from models import LINK_APPROVED, Child, ChildLink
 from services.clock import now
@@ -64,3 +66,22 @@ def make_link(user, child=None, state: str = "requested", first: str = "Jamie", 
 
 def approved_link(user, child):
     return make_link(user, child, state=LINK_APPROVED, first=child.first_name, last=child.last_name)
+
+
+# Fixtures shared by the SEND-section tests; a module imports them by name.
+
+
+@pytest.fixture
+def family(client):
+    """A family account, signed in and through the second step."""
+    user = make_family("parent@example.com")
+    signed_in_past_second_step(client, "parent@example.com")
+    return user
+
+
+@pytest.fixture
+def child(family):
+    """A child the family is linked to (approved)."""
+    linked = make_child()
+    approved_link(family, linked)
+    return linked

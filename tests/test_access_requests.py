@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import ChildLink
 from services.clock import now
 from tests.pages import error_messages, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_link, signed_in_past_second_step
+from tests.people import approved_link, make_child, make_link, signed_in_past_second_step
 
 REQUEST = {
     "first_name": "Jamie",
@@ -24,13 +24,6 @@ REQUEST = {
     "parental_responsibility": "yes",
     "notes": "",
 }
-
-
-@pytest.fixture
-def family(client):
-    user = make_family("parent@example.com")
-    signed_in_past_second_step(client, "parent@example.com")
-    return user
 
 
 def test_the_send_home_offers_to_ask_for_access(client, family):

@@ -12,21 +12,11 @@ from sqlalchemy import select
 from models import AssessmentRequest, AuditEvent, ChildLink
 from tests.appendix_answers import ANSWERS
 from tests.pages import error_messages, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
-
-
-@pytest.fixture
-def family(client):
-    user = make_family("parent@example.com")
-    signed_in_past_second_step(client, "parent@example.com")
-    return user
-
-
-@pytest.fixture
-def child(family):
-    child = make_child()
-    approved_link(family, child)
-    return child
+from tests.people import (
+    make_family,
+    make_staff,
+    signed_in_past_second_step,
+)
 
 
 def start(client, db, choice: str) -> AssessmentRequest:

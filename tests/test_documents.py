@@ -14,26 +14,11 @@ from tests.clamd_standin import EICAR, ClamdStandIn
 from tests.pages import get_page, post
 from tests.people import (
     approved_link,
-    make_child,
     make_family,
     make_link,
     make_staff,
     signed_in_past_second_step,
 )
-
-
-@pytest.fixture
-def family(client):
-    user = make_family("parent@example.com")
-    signed_in_past_second_step(client, "parent@example.com")
-    return user
-
-
-@pytest.fixture
-def child(family):
-    child = make_child()
-    approved_link(family, child)
-    return child
 
 
 def upload(client, url: str, named_files: list[tuple[str, bytes]], category: str = "report", headers=None):
