@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -201,3 +203,34 @@ class TestVirusScanning:
         [document] = db.session.scalars(select(Document)).all()
         assert (document.original_name, document.scan_status) == ("clean.pdf", "clean")
         assert "infected_upload" in db.session.scalars(select(SecurityEvent.kind)).all()
+
+
+def saved_names(content_disposition: str) -> tuple[str, str]:
+    """What a browser saves as (RFC 6266: filename* first, RFC 5987 UTF-8), and what an older client
+    that only reads filename saves as."""
+    extended = re.search(r"filename\*=UTF-8''([^;\s]+)", content_disposition)
+    plain = re.search(r'filename=("(?:[^"\\]|\\.)*"|[^;\s]+)', content_disposition).group(1)
+    if plain.startswith('"'):
+        plain = re.sub(r"\\(.)", r"\1", plain[1:-1])
+    return (unquote(extended.group(1), errors="strict") if extended else plain), plain
+
+
+@pytest.mark.parametrize(
+    "name, ascii_name",
+    [
+        ("Child\u2019s report.pdf", "Child's report.pdf"),
+        ("日本.pdf", "document.pdf"),
+        ("café menu.pdf", "cafe menu.pdf"),
+        ("report 📄 2026.pdf", "report 2026.pdf"),
+        ("notes; 100% done.pdf", "notes; 100% done.pdf"),
+    ],
+)
+def test_any_name_downloads_through_gunicorn_under_that_name(client, db, child, gunicorn, name, ascii_name):
+    upload(client, upload_page(client, child), [(name, files.PDF)])
+    document = db.session.scalar(select(Document))
+    cookie = f"session={client.get_cookie('session').value}"
+    status, headers, body = gunicorn.get(f"/documents/{document.public_id}/download", {"Cookie": cookie})
+    assert status == 200
+    assert body == files.PDF
+    assert headers["Content-Disposition"].startswith("attachment;")
+    assert saved_names(headers["Content-Disposition"]) == (name, ascii_name)
