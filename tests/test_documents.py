@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import io
+import random
 import re
+import struct
+import time
+import tracemalloc
+import zipfile
+import zlib
 from urllib.parse import unquote
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
-from models import AuditEvent, Document, SecurityEvent
+from models import AuditEvent, ChildLink, Document, SecurityEvent, User
 from services import storage
+from services.documents import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, Incoming, save_uploads
+from services.file_contents import Refusal, check_office_file
 from tests import files
 from tests.clamd_standin import EICAR, ClamdStandIn
 from tests.pages import get_page, post
@@ -21,6 +30,7 @@ from tests.people import (
     make_staff,
     signed_in_past_second_step,
 )
+from tests.photo_metadata import metadata_in
 
 
 def upload(client, url: str, named_files: list[tuple[str, bytes]], category: str = "report", headers=None):
@@ -77,7 +87,7 @@ def test_photo_location_is_removed_before_storing(app, client, db, child):
         ),
         ("report.pdf", files.EXECUTABLE, "report.pdf is not a real PDF file"),
         ("letter.pdf", files.HTML, "letter.pdf is not a real PDF file"),
-        ("bomb.docx", None, "bomb.docx is not a real Word file"),
+        ("bomb.docx", None, "bomb.docx is too large once unpacked: it must unpack to less than 100 MB"),
         ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "big.pdf must be smaller than 10 MB"),
         ("x" * 250 + ".pdf", files.PDF, "has a name longer than 200 characters"),
     ],
@@ -234,3 +244,162 @@ def test_any_name_downloads_through_gunicorn_under_that_name(client, db, child, 
     assert body == files.PDF
     assert headers["Content-Disposition"].startswith("attachment;")
     assert saved_names(headers["Content-Disposition"]) == (name, ascii_name)
+
+
+@pytest.mark.parametrize(
+    "name, make, image_format",
+    [
+        ("photo.heic", files.heic_with_location, "HEIF"),
+        ("photo.jpg", files.jpeg_with_everything, "JPEG"),
+        ("scan.png", files.png_with_everything, "PNG"),
+    ],
+)
+def test_photos_are_downloaded_without_location_camera_or_comments(
+    client, db, child, name, make, image_format
+):
+    original = make()
+    assert {"EXIF", "XMP", "ICC"} <= metadata_in(original)
+    assert files.CAMERA_MAKE.encode() in original and b"GPS" in original
+    upload(client, upload_page(client, child), [(name, original)])
+    document = db.session.scalar(select(Document))
+    downloaded = client.get(f"/documents/{document.public_id}/download").data
+    assert metadata_in(downloaded) == set()
+    assert [tell for tell in files.TELL_TALES if tell in downloaded] == []
+    with Image.open(io.BytesIO(downloaded)) as photo:
+        assert (photo.format, photo.size) == (image_format, (32, 16))
+        assert not photo.getexif() and "xmp" not in photo.info
+
+
+def test_a_photo_keeps_the_way_up_it_was_taken(client, db, child):
+    upload(client, upload_page(client, child), [("sideways.jpg", files.jpeg_with_everything(orientation=6))])
+    document = db.session.scalar(select(Document))
+    with Image.open(io.BytesIO(client.get(f"/documents/{document.public_id}/download").data)) as photo:
+        assert photo.size == (16, 32)
+
+
+def _truncated(make) -> bytes:
+    data = make()
+    return data[: len(data) // 2]
+
+
+def _png_too_many_pixels() -> bytes:
+    data = files.png()
+    header = bytearray(data[:33])
+    struct.pack_into(">II", header, 16, 10_000, 10_000)  # 100 million pixels declared
+    struct.pack_into(">I", header, 29, zlib.crc32(bytes(header[12:29])))
+    return bytes(header) + data[33:]
+
+
+ODT_MESSAGE = "is damaged or not a real OpenDocument file"
+WORD_MESSAGE = "is damaged or not a real Word file"
+PHOTO_MESSAGE = "could not be read as a picture"
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("bad-crc.odt", lambda: files.with_entry_headers(files.odt_with(), "mimetype", crc=1), ODT_MESSAGE),
+        (
+            "method.odt",
+            lambda: files.with_entry_headers(files.odt_with(), "mimetype", method=99),
+            ODT_MESSAGE,
+        ),
+        (
+            "deflate.odt",
+            lambda: files.with_entry_data_damaged(
+                files.odt_with(b"x" * 64 + b"y" * 64, stored=False), "mimetype"
+            ),
+            ODT_MESSAGE,
+        ),
+        ("content.odt", lambda: files.with_entry_headers(files.odt(), "content.xml", crc=7), ODT_MESSAGE),
+        ("cut.odt", lambda: _truncated(files.odt), "cut.odt is not a real OpenDocument file"),
+        (
+            "bad-crc.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", crc=1),
+            WORD_MESSAGE,
+        ),
+        (
+            "method.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", method=12),
+            WORD_MESSAGE,
+        ),
+        (
+            "deflate.docx",
+            lambda: files.with_entry_data_damaged(
+                files.docx_with_document(bytes(range(256)) * 64), "word/document.xml"
+            ),
+            WORD_MESSAGE,
+        ),
+        (
+            "longer.docx",
+            lambda: files.docx_lying_about_its_size(declared=1000, inflated=5000),
+            WORD_MESSAGE,
+        ),
+        (
+            "locked.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", flags=1),
+            "locked.docx is password protected",
+        ),
+        ("cut.docx", lambda: _truncated(files.docx), "cut.docx is not a real Word file"),
+        ("cut.png", lambda: _truncated(files.png), PHOTO_MESSAGE),
+        ("cut.jpg", lambda: _truncated(files.jpeg_with_location), PHOTO_MESSAGE),
+        ("cut.heic", lambda: _truncated(files.heic), PHOTO_MESSAGE),
+        ("huge.png", _png_too_many_pixels, "huge.png is too large a picture"),
+    ],
+)
+def test_each_malformed_file_is_refused_by_name_and_the_others_kept(client, db, child, name, make, message):
+    response = upload(client, upload_page(client, child), [("good.pdf", files.PDF), (name, make())])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html and name in html
+    assert "Uploaded good.pdf" in html
+    assert [d.original_name for d in db.session.scalars(select(Document))] == ["good.pdf"]
+
+
+def test_a_docx_is_refused_by_what_it_inflates_to_not_what_it_declares(app, client, db, child):
+    lying = files.docx_lying_about_its_size()
+    declared = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(lying)).infolist())
+    assert declared < 2000 and len(lying) < 300_000
+    response = upload(client, upload_page(client, child), [("good.pdf", files.PDF), ("plan.docx", lying)])
+    assert "plan.docx is too large once unpacked: it must unpack to less than 100 MB" in response.get_data(
+        as_text=True
+    )
+    assert [d.original_name for d in db.session.scalars(select(Document))] == ["good.pdf"]
+
+
+def test_inflating_stops_at_the_cap_a_small_buffer_at_a_time():
+    lying = files.docx_lying_about_its_size()
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Refusal, match="too large once unpacked"):
+            check_office_file(lying, "Word", MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("letter.odt", files.odt),
+        ("plan.docx", files.docx),
+        ("scan.png", files.png_with_everything),
+        ("photo.jpg", files.jpeg_with_everything),
+        ("photo.heic", files.heic_with_location),
+    ],
+)
+def test_no_corruption_of_a_file_causes_an_error(app, db, child, name, make):
+    """Bytes overwritten at random places (a fixed seed): each copy is stored or refused by name."""
+    original = make()
+    chance = random.Random(name)
+    owner = db.session.get(User, db.session.scalar(select(ChildLink.user_id)))
+    for _ in range(40):
+        damaged = bytearray(original)
+        for _ in range(chance.randint(1, 4)):
+            damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        outcome = save_uploads(owner, [Incoming(name, bytes(damaged))], "report", None, child=child)
+        assert len(outcome.saved) + len(outcome.errors) == 1
+        assert all(error.startswith(name) for error in outcome.errors)
