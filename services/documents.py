@@ -159,7 +159,7 @@ def save_uploads(
     counted_by = (child, link, request)
     outcome = UploadOutcome()
     # A first look, so that files past the limit are not scanned and stored for nothing. The count that
-    # decides is taken again just before the documents are added.
+    # decides is taken again under a lock, just before the documents are added.
     room = limit - _count_for(*counted_by)
     belongs_to = (request.child if request is not None else child, link, request)
     ready: list[Document] = []
@@ -181,7 +181,18 @@ def _over_the_limit(name: str, limit: int) -> str:
     return f"{name} was not uploaded: you can only send {limit} files"
 
 
+def _lock_documents_of(
+    child: Child | None, link: ChildLink | None, request: AssessmentRequest | None
+) -> None:
+    """Lock the row the documents belong to until the commit, so that two uploads at once take turns to
+    count and add: neither can use the places the other is taking. (SQLite has one writer at a time.)"""
+    parent = request if request is not None else child if child is not None else link
+    model = type(parent)
+    db.session.execute(select(model.id).where(model.id == parent.id).with_for_update(key_share=True))
+
+
 def _add_within_the_limit(owner: User, ready: list[Document], limit: int, counted_by, outcome) -> None:
+    _lock_documents_of(*counted_by)
     room = limit - _count_for(*counted_by)
     files = storage.storage_from_settings(current_app.config)
     for document in ready:

@@ -6,6 +6,7 @@ import io
 import random
 import re
 import struct
+import threading
 import time
 import tracemalloc
 import zipfile
@@ -403,3 +404,49 @@ def test_no_corruption_of_a_file_causes_an_error(app, db, child, name, make):
         outcome = save_uploads(owner, [Incoming(name, bytes(damaged))], "report", None, child=child)
         assert len(outcome.saved) + len(outcome.errors) == 1
         assert all(error.startswith(name) for error in outcome.errors)
+
+
+class TestConcurrentUploads:
+    @pytest.fixture
+    def app_settings(self, tmp_path):
+        return {"DOCUMENT_FOLDER": str(tmp_path / "documents")}
+
+    @pytest.fixture(autouse=True)
+    def postgresql_only(self, database_url):
+        if not database_url.startswith("postgresql"):
+            pytest.skip("SQLite lets one writer in at a time; the row lock is tested on PostgreSQL")
+
+    @pytest.mark.parametrize("sent_to", ["a child's page", "an access request"])
+    def test_four_uploads_at_once_store_no_more_than_the_limit(
+        self, app, db, family, child, tmp_path, sent_to
+    ):
+        clients = [app.test_client() for _ in range(4)]
+        for each in clients:
+            signed_in_past_second_step(each, "parent@example.com")
+        if sent_to == "an access request":
+            url = f"/send/access/{make_link(family).public_id}/documents"
+        else:
+            url = upload_page(None, child)
+        start = threading.Barrier(len(clients))
+        pages: list[str] = []
+
+        def send_eight(each) -> None:
+            named = [(f"report-{id(each)}-{n}.pdf", files.PDF + str(n).encode()) for n in range(8)]
+            start.wait()
+            pages.append(upload(each, url, named).get_data(as_text=True))
+
+        threads = [threading.Thread(target=send_eight, args=(each,)) for each in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        stored = db.session.scalars(select(Document)).all()
+        assert len(pages) == 4
+        assert len(stored) == 20
+        refused = set(
+            re.findall(r"(report-\S+\.pdf) was not uploaded: you can only send 20 files", "".join(pages))
+        )
+        assert len(refused) == 12
+        assert refused.isdisjoint(document.original_name for document in stored)
+        kept_files = {path.name for path in (tmp_path / "documents").rglob("*") if path.is_file()}
+        assert kept_files == {document.storage_key for document in stored}
