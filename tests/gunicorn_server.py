@@ -98,11 +98,14 @@ def running_gunicorn(
 ) -> Iterator[Gunicorn]:
     """`gunicorn 'app:create_app()'` in a subprocess on a free port, stopped on leaving."""
     port = free_port()
-    server = Gunicorn("127.0.0.1", port, Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1]))
+    descriptor, log_path = tempfile.mkstemp(prefix="gunicorn-", suffix=".log")
+    os.close(descriptor)
+    server = Gunicorn("127.0.0.1", port, Path(log_path))
     command = [
         sys.executable,
         *("-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
-        *("--error-logfile", "-", "app:create_app()"),
+        # No control socket: its default path is shared by every gunicorn on the machine.
+        *("--no-control-socket", "--error-logfile", "-", "app:create_app()"),
     ]
     environment = gunicorn_environment(database_url, mail_port, server.url, **settings)
     with server.log.open("wb") as log:
