@@ -191,7 +191,13 @@ def _lock_documents_of(
     db.session.execute(select(model.id).where(model.id == parent.id).with_for_update(key_share=True))
 
 
-def _add_within_the_limit(owner: User, ready: list[Document], limit: int, counted_by, outcome) -> None:
+def _add_within_the_limit(
+    owner: User,
+    ready: list[Document],
+    limit: int,
+    counted_by: tuple[Child | None, ChildLink | None, AssessmentRequest | None],
+    outcome: UploadOutcome,
+) -> None:
     _lock_documents_of(*counted_by)
     room = limit - _count_for(*counted_by)
     files = storage.storage_from_settings(current_app.config)
