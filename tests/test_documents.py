@@ -416,7 +416,7 @@ class TestConcurrentUploads:
         if not database_url.startswith("postgresql"):
             pytest.skip("SQLite lets one writer in at a time; the row lock is tested on PostgreSQL")
 
-    @pytest.mark.parametrize("sent_to", ["a child's page", "an access request"])
+    @pytest.mark.parametrize("sent_to", ["a child's page", "an access request", "an assessment request"])
     def test_four_uploads_at_once_store_no_more_than_the_limit(
         self, app, db, family, child, tmp_path, sent_to
     ):
@@ -425,6 +425,9 @@ class TestConcurrentUploads:
             signed_in_past_second_step(each, "parent@example.com")
         if sent_to == "an access request":
             url = f"/send/access/{make_link(family).public_id}/documents"
+        elif sent_to == "an assessment request":
+            draft = post(clients[0], "/send/requests/new", {"child": child.public_id}).location
+            url = f"{draft}/documents"
         else:
             url = upload_page(None, child)
         start = threading.Barrier(len(clients))
