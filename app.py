@@ -10,8 +10,9 @@ from flask import Flask, Request, Response, abort, g, redirect, render_template,
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import MapAdapter
 
 import config
 import models
@@ -55,8 +56,33 @@ class PortalRequest(Request):
             self.__dict__["form"] = ImmutableMultiDict(cleaned)
 
 
+# Stands in for a Host header that cannot be understood, so pages (the 400 page first) can still build links.
+UNUSABLE_HOST_PLACEHOLDER = "unusable-host.invalid"
+UNUSABLE_HOST = "portal.unusable_host"
+
+
+class PortalFlask(Flask):
+    """Werkzeug refuses a Host it cannot encode (a label over 63 characters, an empty label) before any
+    view runs, leaving the request without a URL adapter; the error page would then fail to build its
+    links and the client would get a bare 500. Such a request gets an adapter for a placeholder host (links
+    are relative) and is answered with the 400 page."""
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        try:
+            return super().create_url_adapter(request)
+        except BadRequest:
+            if request is None:
+                raise
+            request.environ[UNUSABLE_HOST] = True
+            return self.url_map.bind_to_environ(
+                request.environ,
+                server_name=UNUSABLE_HOST_PLACEHOLDER,
+                subdomain=self.url_map.default_subdomain or "",
+            )
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalFlask(__name__, instance_relative_config=True)
     app.request_class = PortalRequest
     config.load(app.config, overrides)
     _configure_database(app)
@@ -191,6 +217,11 @@ def session_has_expired(app: Flask) -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def refuse_unusable_host() -> None:
+        if request.environ.get(UNUSABLE_HOST):
+            abort(400)
+
     @app.before_request
     def refuse_nul_in_addresses() -> None:
         if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):

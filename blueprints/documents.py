@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -16,6 +19,8 @@ from services import children, documents
 bp = Blueprint("documents", __name__)
 
 NOTICE = "documents_notice"
+# RFC 5987 attr-char, less the letters and digits quote() always keeps
+ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 
 
 def _upload_page(template_args: dict, child=None, link=None, action: str = "") -> str | Response:
@@ -90,10 +95,26 @@ def download(public_id: str) -> Response:
     document = _document_or_404(public_id)
     data = documents.read_for_download(current_user, document)
     response = Response(data, mimetype=document.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=documents.download_name(document))
+    response.headers.set(
+        "Content-Disposition", "attachment", **attachment_names(documents.download_name(document))
+    )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def attachment_names(name: str) -> dict[str, str]:
+    """RFC 6266: a name beyond ASCII goes in filename* as UTF-8 (RFC 5987), with a plain ASCII filename
+    for old clients; HTTP headers carry no other characters (gunicorn refuses to send them)."""
+    if name.isascii():
+        return {"filename": name}
+    stem, _, extension = name.rpartition(".")
+    fallback = unicodedata.normalize("NFKD", stem.replace("\u2019", "'")).encode("ascii", "ignore").decode()
+    fallback = " ".join(fallback.split()) or "document"
+    return {
+        "filename": f"{fallback}.{extension}",
+        "filename*": "UTF-8''" + quote(name, safe=ATTR_CHAR_PUNCTUATION),
+    }
 
 
 @bp.post("/documents/<public_id>/delete")

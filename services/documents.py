@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import pillow_heif
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from extensions import db
@@ -21,8 +17,7 @@ from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document,
 from models.audit import CREATED, DELETED, DOWNLOADED
 from services import audit, security_events, storage, virus_scan
 from services.clock import now
-
-pillow_heif.register_heif_opener()
+from services.file_contents import Refusal, check_office_file, clean_photo, open_zip, read_start
 
 PDF, JPEG, PNG, HEIC = "application/pdf", "image/jpeg", "image/png", "image/heic"
 DOC = "application/msword"
@@ -44,7 +39,8 @@ ALLOWED_KINDS = "a PDF, JPG, PNG, HEIC, Word or OpenDocument text file"
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_NAME_LENGTH = 200
-# An office file is a zip: refuse ones that would unpack to more than this, or hold more entries.
+# An office file is a zip: refuse ones that unpack to more than this (counted as they inflate), or hold
+# more entries.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
 
@@ -71,19 +67,18 @@ def clean_name(raw: str) -> str:
 
 def _zip_type(data: bytes) -> str | None:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return None
-    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        return None
-    if any(entry.flag_bits & 0x1 for entry in entries):  # encrypted
+        entries = open_zip(data, "Word").infolist()
+    except Refusal:
         return None
     names = {entry.filename for entry in entries}
     if "word/document.xml" in names and "[Content_Types].xml" in names:
         return DOCX
-    if entries and entries[0].filename == "mimetype" and archive.read("mimetype").strip() == ODT.encode():
-        return ODT
+    if entries and entries[0].filename == "mimetype":
+        try:
+            marker = read_start(data, entries[0], "OpenDocument", len(ODT) + 2)
+        except Refusal:
+            return ODT  # unreadable: refused as a damaged OpenDocument file when checked
+        return ODT if marker.strip() == ODT.encode() else None
     return None
 
 
@@ -104,18 +99,14 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
-def _strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """Re-encode photos so location and camera details are not stored, keeping their orientation."""
-    with Image.open(io.BytesIO(data)) as image:
-        upright = ImageOps.exif_transpose(image)
-        out = io.BytesIO()
-        if content_type == JPEG:
-            upright.convert("RGB").save(out, format="JPEG", quality=90)
-        elif content_type == PNG:
-            upright.save(out, format="PNG", optimize=True)
-        else:
-            upright.convert("RGB").save(out, format="HEIF", quality=90)
-        return out.getvalue()
+def _check_contents(data: bytes, content_type: str) -> bytes:
+    """The bytes to store: office files checked as they inflate, photos cleaned. Raises Refusal."""
+    if content_type in (DOCX, ODT):
+        kind = "Word" if content_type == DOCX else "OpenDocument"
+        check_office_file(data, kind, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES)
+    if content_type in (JPEG, PNG, HEIC):
+        return clean_photo(data, content_type)
+    return data
 
 
 def _problem(upload: Incoming, content_type: str | None, settings) -> str | None:
@@ -164,28 +155,66 @@ def save_uploads(
     request: AssessmentRequest | None = None,
 ) -> UploadOutcome:
     """Keep every good file; name each refused one with the reason. The others are never lost."""
-    settings = current_app.config
+    limit = current_app.config["DOCUMENT_MAX_FILES"]
+    counted_by = (child, link, request)
     outcome = UploadOutcome()
-    room = settings["DOCUMENT_MAX_FILES"] - _count_for(child, link, request)
-    if request is not None:
-        child = request.child  # a request's documents are also the child's, once the child is known
+    # A first look, so that files past the limit are not scanned and stored for nothing. The count that
+    # decides is taken again under a lock, just before the documents are added.
+    room = limit - _count_for(*counted_by)
+    belongs_to = (request.child if request is not None else child, link, request)
+    ready: list[Document] = []
     for upload in uploads:
-        name = clean_name(upload.name)
-        if room <= 0:
-            outcome.errors.append(
-                f"{name} was not uploaded: you can only send {settings['DOCUMENT_MAX_FILES']} files"
-            )
+        if len(ready) >= room:
+            outcome.errors.append(_over_the_limit(clean_name(upload.name), limit))
             continue
-        error = _store_one(owner, upload, category, description, (child, link, request), outcome)
-        if error:
-            outcome.errors.append(error)
+        prepared = _prepare(owner, upload, category, description, belongs_to)
+        if isinstance(prepared, str):
+            outcome.errors.append(prepared)
         else:
-            room -= 1
+            ready.append(prepared)
+    _add_within_the_limit(owner, ready, limit, counted_by, outcome)
     db.session.commit()
     return outcome
 
 
-def _store_one(owner, upload, category, description, belongs_to, outcome) -> str | None:
+def _over_the_limit(name: str, limit: int) -> str:
+    return f"{name} was not uploaded: you can only send {limit} files"
+
+
+def _lock_documents_of(
+    child: Child | None, link: ChildLink | None, request: AssessmentRequest | None
+) -> None:
+    """Lock the row the documents belong to until the commit, so that two uploads at once take turns to
+    count and add: neither can use the places the other is taking. (SQLite has one writer at a time.)"""
+    parent = request if request is not None else child if child is not None else link
+    model = type(parent)
+    db.session.execute(select(model.id).where(model.id == parent.id).with_for_update(key_share=True))
+
+
+def _add_within_the_limit(
+    owner: User,
+    ready: list[Document],
+    limit: int,
+    counted_by: tuple[Child | None, ChildLink | None, AssessmentRequest | None],
+    outcome: UploadOutcome,
+) -> None:
+    _lock_documents_of(*counted_by)
+    room = limit - _count_for(*counted_by)
+    files = storage.storage_from_settings(current_app.config)
+    for document in ready:
+        if room <= 0:
+            files.delete(document.storage_key)
+            outcome.errors.append(_over_the_limit(document.original_name, limit))
+            continue
+        db.session.add(document)
+        db.session.flush()
+        audit.record(owner, CREATED, document)
+        outcome.saved.append(document)
+        room -= 1
+
+
+def _prepare(owner, upload, category, description, belongs_to) -> Document | str:
+    """The document checked, scanned, cleaned and stored, ready to be added; or why it was refused."""
     child, link, request = belongs_to
     settings = current_app.config
     content_type = detect_type(upload.data)
@@ -200,15 +229,13 @@ def _store_one(owner, upload, category, description, belongs_to, outcome) -> str
     if scanned.status == virus_scan.INFECTED:
         security_events.record(owner, "infected_upload")
         return f"{name} contains a virus"
-    data = upload.data
-    if content_type in (JPEG, PNG, HEIC):
-        try:
-            data = _strip_image_metadata(upload.data, content_type)
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
-            return f"{name} could not be read as a picture: try saving it again"
+    try:
+        data = _check_contents(upload.data, content_type)
+    except Refusal as refusal:
+        return f"{name} {refusal.reason}"
     key = secrets.token_hex(16)
     storage.storage_from_settings(settings).save(key, data)
-    document = Document(
+    return Document(
         owner_id=owner.id,
         child_id=child.id if child else None,
         link_id=link.id if link else None,
@@ -223,11 +250,6 @@ def _store_one(owner, upload, category, description, belongs_to, outcome) -> str
         uploaded_at=now(),
         scan_status=scanned.status,
     )
-    db.session.add(document)
-    db.session.flush()
-    audit.record(owner, CREATED, document)
-    outcome.saved.append(document)
-    return None
 
 
 def find(public_id: str) -> Document | None:

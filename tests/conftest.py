@@ -17,8 +17,9 @@ from app import create_app
 from extensions import db as database
 from tests.mailbox import Mailbox, free_port
 
-# The family and child fixtures of the SEND-section tests live beside the helpers that make them.
-pytest_plugins = ["tests.people"]
+# The family and child fixtures of the SEND-section tests live beside the helpers that make them; the
+# `gunicorn` fixture (the portal as in production) beside the helper that starts it.
+pytest_plugins = ["tests.people", "tests.gunicorn_server"]
 
 FAST_HASHING = {
     "PASSWORD_HASH_TIME_COST": 1,

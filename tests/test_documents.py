@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import io
+import random
+import re
+import struct
+import threading
+import time
+import tracemalloc
+import zipfile
+import zlib
+from urllib.parse import unquote
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
-from models import AuditEvent, Document, SecurityEvent
+from models import AuditEvent, ChildLink, Document, SecurityEvent, User
 from services import storage
+from services.documents import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, Incoming, save_uploads
+from services.file_contents import Refusal, check_office_file
 from tests import files
 from tests.clamd_standin import EICAR, ClamdStandIn
 from tests.pages import get_page, post
@@ -19,6 +31,7 @@ from tests.people import (
     make_staff,
     signed_in_past_second_step,
 )
+from tests.photo_metadata import metadata_in
 
 
 def upload(client, url: str, named_files: list[tuple[str, bytes]], category: str = "report", headers=None):
@@ -75,7 +88,7 @@ def test_photo_location_is_removed_before_storing(app, client, db, child):
         ),
         ("report.pdf", files.EXECUTABLE, "report.pdf is not a real PDF file"),
         ("letter.pdf", files.HTML, "letter.pdf is not a real PDF file"),
-        ("bomb.docx", None, "bomb.docx is not a real Word file"),
+        ("bomb.docx", None, "bomb.docx is too large once unpacked: it must unpack to less than 100 MB"),
         ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "big.pdf must be smaller than 10 MB"),
         ("x" * 250 + ".pdf", files.PDF, "has a name longer than 200 characters"),
     ],
@@ -201,3 +214,242 @@ class TestVirusScanning:
         [document] = db.session.scalars(select(Document)).all()
         assert (document.original_name, document.scan_status) == ("clean.pdf", "clean")
         assert "infected_upload" in db.session.scalars(select(SecurityEvent.kind)).all()
+
+
+def saved_names(content_disposition: str) -> tuple[str, str]:
+    """What a browser saves as (RFC 6266: filename* first, RFC 5987 UTF-8), and what an older client
+    that only reads filename saves as."""
+    extended = re.search(r"filename\*=UTF-8''([^;\s]+)", content_disposition)
+    plain = re.search(r'filename=("(?:[^"\\]|\\.)*"|[^;\s]+)', content_disposition).group(1)
+    if plain.startswith('"'):
+        plain = re.sub(r"\\(.)", r"\1", plain[1:-1])
+    return (unquote(extended.group(1), errors="strict") if extended else plain), plain
+
+
+@pytest.mark.parametrize(
+    "name, ascii_name",
+    [
+        ("Child\u2019s report.pdf", "Child's report.pdf"),
+        ("日本.pdf", "document.pdf"),
+        ("café menu.pdf", "cafe menu.pdf"),
+        ("report 📄 2026.pdf", "report 2026.pdf"),
+        ("notes; 100% done.pdf", "notes; 100% done.pdf"),
+    ],
+)
+def test_any_name_downloads_through_gunicorn_under_that_name(client, db, child, gunicorn, name, ascii_name):
+    upload(client, upload_page(client, child), [(name, files.PDF)])
+    document = db.session.scalar(select(Document))
+    cookie = f"session={client.get_cookie('session').value}"
+    status, headers, body = gunicorn.get(f"/documents/{document.public_id}/download", {"Cookie": cookie})
+    assert status == 200
+    assert body == files.PDF
+    assert headers["Content-Disposition"].startswith("attachment;")
+    assert saved_names(headers["Content-Disposition"]) == (name, ascii_name)
+
+
+@pytest.mark.parametrize(
+    "name, make, image_format",
+    [
+        ("photo.heic", files.heic_with_location, "HEIF"),
+        ("photo.jpg", files.jpeg_with_everything, "JPEG"),
+        ("scan.png", files.png_with_everything, "PNG"),
+    ],
+)
+def test_photos_are_downloaded_without_location_camera_or_comments(
+    client, db, child, name, make, image_format
+):
+    original = make()
+    assert {"EXIF", "XMP", "ICC"} <= metadata_in(original)
+    assert files.CAMERA_MAKE.encode() in original and b"GPS" in original
+    upload(client, upload_page(client, child), [(name, original)])
+    document = db.session.scalar(select(Document))
+    downloaded = client.get(f"/documents/{document.public_id}/download").data
+    assert metadata_in(downloaded) == set()
+    assert [tell for tell in files.TELL_TALES if tell in downloaded] == []
+    with Image.open(io.BytesIO(downloaded)) as photo:
+        assert (photo.format, photo.size) == (image_format, (32, 16))
+        assert not photo.getexif() and "xmp" not in photo.info
+
+
+def test_a_photo_keeps_the_way_up_it_was_taken(client, db, child):
+    upload(client, upload_page(client, child), [("sideways.jpg", files.jpeg_with_everything(orientation=6))])
+    document = db.session.scalar(select(Document))
+    with Image.open(io.BytesIO(client.get(f"/documents/{document.public_id}/download").data)) as photo:
+        assert photo.size == (16, 32)
+
+
+def _truncated(make) -> bytes:
+    data = make()
+    return data[: len(data) // 2]
+
+
+def _png_too_many_pixels() -> bytes:
+    data = files.png()
+    header = bytearray(data[:33])
+    struct.pack_into(">II", header, 16, 10_000, 10_000)  # 100 million pixels declared
+    struct.pack_into(">I", header, 29, zlib.crc32(bytes(header[12:29])))
+    return bytes(header) + data[33:]
+
+
+ODT_MESSAGE = "is damaged or not a real OpenDocument file"
+WORD_MESSAGE = "is damaged or not a real Word file"
+PHOTO_MESSAGE = "could not be read as a picture"
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("bad-crc.odt", lambda: files.with_entry_headers(files.odt_with(), "mimetype", crc=1), ODT_MESSAGE),
+        (
+            "method.odt",
+            lambda: files.with_entry_headers(files.odt_with(), "mimetype", method=99),
+            ODT_MESSAGE,
+        ),
+        (
+            "deflate.odt",
+            lambda: files.with_entry_data_damaged(
+                files.odt_with(b"x" * 64 + b"y" * 64, stored=False), "mimetype"
+            ),
+            ODT_MESSAGE,
+        ),
+        ("content.odt", lambda: files.with_entry_headers(files.odt(), "content.xml", crc=7), ODT_MESSAGE),
+        ("cut.odt", lambda: _truncated(files.odt), "cut.odt is not a real OpenDocument file"),
+        (
+            "bad-crc.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", crc=1),
+            WORD_MESSAGE,
+        ),
+        (
+            "method.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", method=12),
+            WORD_MESSAGE,
+        ),
+        (
+            "deflate.docx",
+            lambda: files.with_entry_data_damaged(
+                files.docx_with_document(bytes(range(256)) * 64), "word/document.xml"
+            ),
+            WORD_MESSAGE,
+        ),
+        (
+            "longer.docx",
+            lambda: files.docx_lying_about_its_size(declared=1000, inflated=5000),
+            WORD_MESSAGE,
+        ),
+        (
+            "locked.docx",
+            lambda: files.with_entry_headers(files.docx(), "word/document.xml", flags=1),
+            "locked.docx is password protected",
+        ),
+        ("cut.docx", lambda: _truncated(files.docx), "cut.docx is not a real Word file"),
+        ("cut.png", lambda: _truncated(files.png), PHOTO_MESSAGE),
+        ("cut.jpg", lambda: _truncated(files.jpeg_with_location), PHOTO_MESSAGE),
+        ("cut.heic", lambda: _truncated(files.heic), PHOTO_MESSAGE),
+        ("huge.png", _png_too_many_pixels, "huge.png is too large a picture"),
+    ],
+)
+def test_each_malformed_file_is_refused_by_name_and_the_others_kept(client, db, child, name, make, message):
+    response = upload(client, upload_page(client, child), [("good.pdf", files.PDF), (name, make())])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html and name in html
+    assert "Uploaded good.pdf" in html
+    assert [d.original_name for d in db.session.scalars(select(Document))] == ["good.pdf"]
+
+
+def test_a_docx_is_refused_by_what_it_inflates_to_not_what_it_declares(app, client, db, child):
+    lying = files.docx_lying_about_its_size()
+    declared = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(lying)).infolist())
+    assert declared < 2000 and len(lying) < 300_000
+    response = upload(client, upload_page(client, child), [("good.pdf", files.PDF), ("plan.docx", lying)])
+    assert "plan.docx is too large once unpacked: it must unpack to less than 100 MB" in response.get_data(
+        as_text=True
+    )
+    assert [d.original_name for d in db.session.scalars(select(Document))] == ["good.pdf"]
+
+
+def test_inflating_stops_at_the_cap_a_small_buffer_at_a_time():
+    lying = files.docx_lying_about_its_size()
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Refusal, match="too large once unpacked"):
+            check_office_file(lying, "Word", MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("letter.odt", files.odt),
+        ("plan.docx", files.docx),
+        ("scan.png", files.png_with_everything),
+        ("photo.jpg", files.jpeg_with_everything),
+        ("photo.heic", files.heic_with_location),
+    ],
+)
+def test_no_corruption_of_a_file_causes_an_error(app, db, child, name, make):
+    """Bytes overwritten at random places (a fixed seed): each copy is stored or refused by name."""
+    original = make()
+    chance = random.Random(name)
+    owner = db.session.get(User, db.session.scalar(select(ChildLink.user_id)))
+    for _ in range(40):
+        damaged = bytearray(original)
+        for _ in range(chance.randint(1, 4)):
+            damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        outcome = save_uploads(owner, [Incoming(name, bytes(damaged))], "report", None, child=child)
+        assert len(outcome.saved) + len(outcome.errors) == 1
+        assert all(error.startswith(name) for error in outcome.errors)
+
+
+class TestConcurrentUploads:
+    @pytest.fixture
+    def app_settings(self, tmp_path):
+        return {"DOCUMENT_FOLDER": str(tmp_path / "documents")}
+
+    @pytest.fixture(autouse=True)
+    def postgresql_only(self, database_url):
+        if not database_url.startswith("postgresql"):
+            pytest.skip("SQLite lets one writer in at a time; the row lock is tested on PostgreSQL")
+
+    @pytest.mark.parametrize("sent_to", ["a child's page", "an access request", "an assessment request"])
+    def test_four_uploads_at_once_store_no_more_than_the_limit(
+        self, app, db, family, child, tmp_path, sent_to
+    ):
+        clients = [app.test_client() for _ in range(4)]
+        for each in clients:
+            signed_in_past_second_step(each, "parent@example.com")
+        if sent_to == "an access request":
+            url = f"/send/access/{make_link(family).public_id}/documents"
+        elif sent_to == "an assessment request":
+            draft = post(clients[0], "/send/requests/new", {"child": child.public_id}).location
+            url = f"{draft}/documents"
+        else:
+            url = upload_page(None, child)
+        start = threading.Barrier(len(clients))
+        pages: list[str] = []
+
+        def send_eight(each) -> None:
+            named = [(f"report-{id(each)}-{n}.pdf", files.PDF + str(n).encode()) for n in range(8)]
+            start.wait()
+            pages.append(upload(each, url, named).get_data(as_text=True))
+
+        threads = [threading.Thread(target=send_eight, args=(each,)) for each in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        stored = db.session.scalars(select(Document)).all()
+        assert len(pages) == 4
+        assert len(stored) == 20
+        refused = set(
+            re.findall(r"(report-\S+\.pdf) was not uploaded: you can only send 20 files", "".join(pages))
+        )
+        assert len(refused) == 12
+        assert refused.isdisjoint(document.original_name for document in stored)
+        kept_files = {path.name for path in (tmp_path / "documents").rglob("*") if path.is_file()}
+        assert kept_files == {document.storage_key for document in stored}
