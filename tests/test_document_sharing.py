@@ -181,6 +181,7 @@ def test_a_shared_document_is_seen_by_the_other_family_as_shared_by_the_team(app
         assert "Shared with you by the SEND Assessment Hub Team" in html, key
         assert "Alex" not in html and "alex@example.com" not in html, key
         assert f"/documents/{document.public_id}/delete" not in html, key
+    assert "Documents (1)" in pages[("GET", child_documents, False)]  # not "Documents sent": Blake sent none
     # Only on the child's documents page: never among Blake's own requests or evidence.
     for (_, url, _), html in pages.items():
         if url != child_documents:
