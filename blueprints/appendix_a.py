@@ -99,7 +99,7 @@ def _read_only(found) -> str:
         "appendix_a/view.html",
         request_=found,
         sections=SECTIONS,
-        documents=documents.documents_for(request=found),
+        documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
     )
@@ -119,7 +119,7 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         saved_at=saved_at,
         return_to_check=request.args.get("return") == "check",
         upload_form=UploadForm() if section.uploads else None,
-        documents=documents.documents_for(request=found) if section.uploads else [],
+        documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
         notice=session.pop(NOTICE, None),
@@ -250,7 +250,7 @@ def check_answers(public_id: str) -> str:
         "appendix_a/check.html",
         request_=found,
         sections=SECTIONS,
-        documents=documents.documents_for(request=found),
+        documents=documents.documents_for(current_user, request=found),
         missing=missing,
         errors=[(f"section-{s.key}", f"Complete the section “{s.title}”") for s in missing]
         if request.args.get("incomplete")
@@ -294,7 +294,7 @@ def upload(public_id: str) -> str | Response:
             "documents/_upload_result.html",
             outcome=outcome,
             errors=error_list(form),
-            documents=documents.documents_for(request=found),
+            documents=documents.documents_for(current_user, request=found),
             user=current_user,
             delete_form=ButtonForm(),
         )

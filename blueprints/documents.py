@@ -36,7 +36,7 @@ def _upload_page(template_args: dict, child=None, link=None, action: str = "") -
             session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
             return redirect(action)
         form.files.errors = [*form.files.errors, *outcome.errors]
-    listed = documents.documents_for(child=child, link=link)
+    listed = documents.documents_for(user, child=child, link=link)
     args = {
         **template_args,
         "form": form,

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from blueprints.two_step import second_step_required
-from forms import error_list
-from forms.staff import ApproveForm, AskForm, RejectForm, RevokeForm, StaffMemberForm
+from forms import ButtonForm, error_list
+from forms.staff import (
+    ApproveForm,
+    AskForm,
+    RejectForm,
+    RevokeForm,
+    ShareDocumentForm,
+    StaffMemberForm,
+)
 from models import LINK_APPROVED
 from models.audit import VIEWED
-from services import accounts, assessment_requests, audit, children, documents
+from services import accounts, assessment_requests, audit, children, document_sharing, documents
 from services.appendix_a import SECTIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -76,7 +83,7 @@ def _request_page(link, approve_form=None, reject_form=None, ask_form=None) -> s
         ask_form=ask_form,
         errors=error_list(approve_form, reject_form, ask_form),
         open=children.decisions_allowed(link),
-        documents=documents.documents_for(link=link),
+        documents=documents.documents_for(current_user, link=link),
         user=current_user,
         delete_form=None,
     )
@@ -144,9 +151,11 @@ def assessment_request(public_id: str) -> str:
         "staff/assessment_request.html",
         request_=found,
         sections=SECTIONS,
-        documents=documents.documents_for(request=found),
+        documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
+        sharing_from="request",
+        notice=session.pop(NOTICE, None),
     )
 
 
@@ -166,7 +175,7 @@ def _child_page(child, revoke_form=None, revoke_link=None) -> str:
         child=child,
         links=children.links_to(child),
         trail=audit.trail(child),
-        documents=documents.documents_for(child=child),
+        documents=documents.documents_for(current_user, child=child),
         user=current_user,
         delete_form=None,
         revoke_form=revoke_form or RevokeForm(),
@@ -189,6 +198,67 @@ def revoke(public_id: str) -> str | Response:
     children.revoke(current_user, link, form.reason.data)
     session[NOTICE] = "Link revoked: the family can no longer see this child's record"
     return redirect(url_for(".child", public_id=link.child.public_id))
+
+
+def _shareable_document_or_404(public_id: str):
+    document = documents.find(public_id)
+    if document is None:
+        abort(404)
+    if not document.shareable:
+        abort(409)
+    return document
+
+
+def _back_from_sharing(document) -> str:
+    """Back to the staff page the sharing was started from: the assessment request or the child's record."""
+    if request.args.get("from") == "request" and document.request and not document.request.is_draft:
+        return url_for(".assessment_request", public_id=document.request.public_id)
+    return url_for(".child", public_id=document.child.public_id)
+
+
+def _came_from() -> str | None:
+    return "request" if request.args.get("from") == "request" else None
+
+
+@bp.route("/documents/<public_id>/share", methods=["GET", "POST"])
+@staff_required
+def share_document(public_id: str) -> str | Response:
+    document = _shareable_document_or_404(public_id)
+    form = ShareDocumentForm()
+    if not document.is_shared and form.validate_on_submit():
+        if document_sharing.share(current_user, document):
+            session[NOTICE] = (
+                f"{document.original_name} is shared: the other adults linked to "
+                f"{document.child.full_name} can now see and download it"
+            )
+        else:
+            session[NOTICE] = f"{document.original_name} was already shared: nothing changed"
+        return redirect(_back_from_sharing(document))
+    return render_template(
+        "staff/share_document.html",
+        document=document,
+        child=document.child,
+        others=document_sharing.other_linked_adults(document),
+        form=form,
+        errors=error_list(form),
+        back=_back_from_sharing(document),
+        came_from=_came_from(),
+    )
+
+
+@bp.post("/documents/<public_id>/stop-sharing")
+@staff_required
+def stop_sharing_document(public_id: str) -> Response:
+    document = _shareable_document_or_404(public_id)
+    if ButtonForm().validate_on_submit() and document_sharing.stop_sharing(current_user, document):
+        session[NOTICE] = (
+            f"{document.original_name} is no longer shared: the other adults linked to "
+            f"{document.child.full_name} cannot see or download it now. "
+            "Copies already downloaded stay with them"
+        )
+    else:
+        session[NOTICE] = f"{document.original_name} was not shared: nothing changed"
+    return redirect(_back_from_sharing(document))
 
 
 @bp.route("/team", methods=["GET", "POST"])

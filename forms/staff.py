@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from forms import strip
@@ -66,4 +66,12 @@ class StaffMemberForm(FlaskForm):
         "Role",
         choices=[("staff", "Staff: reviews requests"), ("admin", "Admin: also manages staff accounts")],
         validators=[InputRequired("Select a role")],
+    )
+
+
+class ShareDocumentForm(FlaskForm):
+    checked = BooleanField(
+        "I have checked the document, its name and its description: they show no address, phone number, "
+        "email address or other way to find or contact the adult who sent it",
+        validators=[DataRequired("Confirm that you have checked the document before sharing it")],
     )

@@ -12,6 +12,8 @@ from models.types import UTCDateTime, utcnow
 
 VIEWED, CREATED, CHANGED, DOWNLOADED, DECIDED = "viewed", "created", "changed", "downloaded", "decided"
 DELETED, SUBMITTED = "deleted", "submitted"
+# The team shares a document with the other adults linked to its child, or stops sharing it.
+SHARED, UNSHARED = "shared", "unshared"
 
 
 class AuditEvent(db.Model):

@@ -40,8 +40,12 @@ class Document(db.Model):
     storage_key: Mapped[str] = mapped_column(String(32), unique=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     scan_status: Mapped[str] = mapped_column(String(20))
+    # Set while the team shares the document with the other adults linked to its child.
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    shared_by: Mapped[User | None] = relationship(foreign_keys=[shared_by_id])
     child: Mapped[Child | None] = relationship()
     link: Mapped[ChildLink | None] = relationship()
     request: Mapped[AssessmentRequest | None] = relationship()
@@ -54,6 +58,15 @@ class Document(db.Model):
         if self.request is not None:
             return self.request.is_draft
         return self.link is not None and self.link.state in OPEN_LINK_STATES
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_at is not None
+
+    @property
+    def shareable(self) -> bool:
+        """Only a document on a child's record: evidence for an access request is about the adult asking."""
+        return self.child_id is not None
 
     @property
     def category_label(self) -> str:

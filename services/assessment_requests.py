@@ -146,7 +146,7 @@ def save_section(
 
 def delete_draft(owner: User, request: AssessmentRequest) -> None:
     """The family deletes a draft they no longer want, with its documents."""
-    for document in documents.documents_for(request=request):
+    for document in documents.documents_for(owner, request=request):
         documents.delete(owner, document)
     audit.record(owner, DELETED, request)
     db.session.delete(request)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from extensions import db
 from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, User
@@ -134,15 +134,42 @@ def _belonging_to(query, child: Child | None, link: ChildLink | None, request: A
     return query.where(Document.link_id == link.id)
 
 
+def visible_to(user: User) -> ColumnElement[bool]:
+    """Who sees a document: whoever sent it and staff; once the team shares it, also every adult
+    linked (approved) to its child at the time of asking. Nobody else learns that it exists."""
+    if user.is_staff:
+        return true()
+    linked_now = (
+        select(ChildLink.id)
+        .where(
+            ChildLink.user_id == user.id,
+            ChildLink.child_id == Document.child_id,
+            ChildLink.state == LINK_APPROVED,
+        )
+        .exists()
+    )
+    return or_(Document.owner_id == user.id, and_(Document.shared_at.is_not(None), linked_now))
+
+
 def documents_for(
-    child: Child | None = None, link: ChildLink | None = None, request: AssessmentRequest | None = None
+    viewer: User,
+    *,
+    child: Child | None = None,
+    link: ChildLink | None = None,
+    request: AssessmentRequest | None = None,
 ) -> list[Document]:
-    query = select(Document).order_by(Document.uploaded_at.desc(), Document.id.desc())
+    """The documents of a child, access request or assessment request that this viewer may see."""
+    query = select(Document).where(visible_to(viewer))
+    query = query.order_by(Document.uploaded_at.desc(), Document.id.desc())
     return list(db.session.scalars(_belonging_to(query, child, link, request)))
 
 
-def _count_for(child: Child | None, link: ChildLink | None, request: AssessmentRequest | None) -> int:
-    return db.session.scalar(_belonging_to(select(func.count(Document.id)), child, link, request))
+def _count_for(
+    owner: User, child: Child | None, link: ChildLink | None, request: AssessmentRequest | None
+) -> int:
+    """The owner's own files only: another adult's uploads must neither use up the room nor show."""
+    query = select(func.count(Document.id)).where(Document.owner_id == owner.id)
+    return db.session.scalar(_belonging_to(query, child, link, request))
 
 
 def save_uploads(
@@ -160,7 +187,7 @@ def save_uploads(
     outcome = UploadOutcome()
     # A first look, so that files past the limit are not scanned and stored for nothing. The count that
     # decides is taken again under a lock, just before the documents are added.
-    room = limit - _count_for(*counted_by)
+    room = limit - _count_for(owner, *counted_by)
     belongs_to = (request.child if request is not None else child, link, request)
     ready: list[Document] = []
     for upload in uploads:
@@ -199,7 +226,7 @@ def _add_within_the_limit(
     outcome: UploadOutcome,
 ) -> None:
     _lock_documents_of(*counted_by)
-    room = limit - _count_for(*counted_by)
+    room = limit - _count_for(owner, *counted_by)
     files = storage.storage_from_settings(current_app.config)
     for document in ready:
         if room <= 0:
@@ -257,19 +284,10 @@ def find(public_id: str) -> Document | None:
 
 
 def may_download(user: User, document: Document) -> bool:
-    """The owner, families linked (approved) to the document's child, and staff."""
-    if user.is_staff or document.owner_id == user.id:
-        return True
-    if document.child_id is None:
-        return False
-    linked = db.session.scalar(
-        select(func.count(ChildLink.id)).where(
-            ChildLink.user_id == user.id,
-            ChildLink.child_id == document.child_id,
-            ChildLink.state == LINK_APPROVED,
-        )
+    """The same rule as the lists: the sender, staff, and linked adults once the team has shared it."""
+    return (
+        db.session.scalar(select(Document.id).where(Document.id == document.id, visible_to(user))) is not None
     )
-    return bool(linked)
 
 
 def may_delete(user: User, document: Document) -> bool:

@@ -61,6 +61,8 @@ def url_for_rule(rule, world) -> str:
         "documents.request_documents": world["request"].public_id,
         "documents.download": world["document"].public_id,
         "documents.delete": world["document"].public_id,
+        "staff.share_document": world["document"].public_id,
+        "staff.stop_sharing_document": world["document"].public_id,
         "appendix_a.submitted": world["sent"].public_id,
         "staff.assessment_request": world["sent"].public_id,
         "send.child": world["child"].public_id,

@@ -160,14 +160,16 @@ def test_another_family_gets_404_and_staff_can_download(app, client, db, child):
     assert "Not scanned" in get_page(staff, f"/staff/children/{child.public_id}").get_text()
 
 
-def test_a_second_linked_family_can_read_the_child_s_documents(app, client, db, child):
+def test_a_second_linked_family_cannot_read_the_first_family_s_documents(app, client, db, child):
+    """Sharing by the team is tested in test_document_sharing.py."""
     upload(client, upload_page(client, child), [("report.pdf", files.PDF)])
     document = db.session.scalar(select(Document))
     carer = make_family("carer@example.com")
     approved_link(carer, child)
     other = app.test_client()
     signed_in_past_second_step(other, "carer@example.com")
-    assert other.get(f"/documents/{document.public_id}/download").status_code == 200
+    assert other.get(f"/documents/{document.public_id}/download").status_code == 404
+    assert "report.pdf" not in other.get(upload_page(other, child)).get_data(as_text=True)
 
 
 def test_evidence_can_be_deleted_while_the_request_is_open(app, client, db, family):

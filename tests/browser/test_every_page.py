@@ -29,14 +29,15 @@ def seed(live) -> dict:
         sent.state, sent.reference, sent.submitted_at = "submitted", "EHC-2026-000042", now()
         sent.received_on = sent.decision_due_on = now().date()
         db.session.commit()
-        documents.save_uploads(
+        sent_document = documents.save_uploads(
             family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
-        )
+        ).saved[0]
         ids = {
             "child": child.public_id,
             "question": question.public_id,
             "draft": draft.public_id,
             "sent": sent.public_id,
+            "document": sent_document.public_id,
         }
         db.session.remove()
     return ids
@@ -94,6 +95,7 @@ STAFF_PAGES = [
     "/staff/access/{question}",
     "/staff/children/{child}",
     "/staff/requests/{sent}",
+    "/staff/documents/{document}/share",
 ]
 PUBLIC_PAGES = [
     "/",
