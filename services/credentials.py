@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from extensions import db
-from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
+from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken, User
 from services import accounts, mailer, password_history, passwords, security_events, tokens
 from services.clock import now
 
@@ -75,11 +75,21 @@ def request_reset(email: str) -> None:
 
 
 def open_reset_link(raw_token: str) -> tokens.TokenLookup:
-    """Use up a reset link when its button is pressed; the new password is asked for next."""
-    lookup = tokens.redeem(raw_token, PURPOSE_RESET)
+    """Spend a reset link when its button is pressed. Its row stays open, on the server, as the
+    grant to choose a new password, which the reset itself ends."""
+    lookup = tokens.open_as_grant(raw_token, PURPOSE_RESET)
     if lookup.state == tokens.VALID:
         db.session.commit()
     return lookup
+
+
+def reset_grant(token_id: object) -> EmailToken | None:
+    """The opened reset link a session holds, while it can still set a password."""
+    return tokens.open_grant(token_id, PURPOSE_RESET)
+
+
+class ResetGrantEnded(Exception):
+    """The reset link's grant was used, cancelled or expired before the new password was stored."""
 
 
 def _is_near_neighbour_of_current(user: User, new_password: str) -> bool:
@@ -90,13 +100,19 @@ def _is_near_neighbour_of_current(user: User, new_password: str) -> bool:
     return any(passwords.verify_password(user.password_hash, candidate, settings) for candidate in candidates)
 
 
-def reset_password(user: User, new_password: str) -> list[str]:
-    """Set a new password after a reset link; returns problems (empty when done)."""
+def reset_password(grant: EmailToken, new_password: str) -> list[str]:
+    """Set a new password with an opened reset link's grant, ending it in the same transaction;
+    returns problems (empty when done), leaving the grant open. Raises ResetGrantEnded when
+    another request ended the grant first."""
+    user = grant.user
     problems = _history_errors(user, new_password)
     if not problems and _is_near_neighbour_of_current(user, new_password):
         problems = [passwords.SAME_LETTERS]
     if problems:
         return problems
+    if not tokens.use_grant(grant):
+        db.session.rollback()
+        raise ResetGrantEnded
     _set_password(user, new_password)
     if user.activated_at is None:
         user.activated_at = now()  # the link proved the address, as activation would
