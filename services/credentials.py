@@ -34,7 +34,7 @@ def _queue_password_changed(user: User) -> None:
         user.email,
         "Your Citizen Portal password has been changed",
         "password_changed",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         when=now(),
     )
 
@@ -55,22 +55,29 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     return {}
 
 
+NO_ACCOUNT_SUBJECT = "There is no Citizen Portal account with this email address"
+
+
 def request_reset(email: str) -> None:
-    """Email a reset link if the address has an account (the page looks the same either way)."""
+    """Email the address either way: a reset link when it has an account, otherwise a note that it
+    has none. Both ways look up, count and queue one email, so neither the page nor the time it
+    takes tells them apart. Each address gets at most PASSWORD_RESETS_PER_HOUR of either."""
+    email = accounts.normalise_email(email)
     user = accounts.find_by_email(email)
-    if user is None:
-        return
     limit = current_app.config["PASSWORD_RESETS_PER_HOUR"]
-    if tokens.issued_since(user, PURPOSE_RESET, now() - timedelta(hours=1)) >= limit:
-        return
-    mailer.queue_email(
-        user.email,
-        "Reset your Citizen Portal password",
-        "password_reset",
-        first_name=user.first_name,
-        link=accounts.password_reset_link(user),
-        minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"],
-    )
+    hour_ago = now() - timedelta(hours=1)
+    if user is None:
+        if mailer.queued_since(email, NO_ACCOUNT_SUBJECT, hour_ago) < limit:
+            mailer.queue_email(email, NO_ACCOUNT_SUBJECT, "password_reset_no_account")
+    elif tokens.issued_since(user, PURPOSE_RESET, hour_ago) < limit:
+        mailer.queue_email(
+            user.email,
+            "Reset your Citizen Portal password",
+            "password_reset",
+            first_name=mailer.greeting_name(user),
+            link=accounts.password_reset_link(user),
+            minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"],
+        )
     db.session.commit()
 
 
@@ -135,7 +142,6 @@ def request_email_change(user: User, current_password: str, new_email: str) -> d
         new_email,
         "Confirm your new email address for the Citizen Portal",
         "email_change_confirm",
-        first_name=user.first_name,
         link=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/email/confirm/{raw}",
         hours=hours,
     )
@@ -168,7 +174,7 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
         old_email,
         "The email address for your Citizen Portal account has changed",
         "email_changed",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         new_email=mask_email(token.new_email),
     )
     db.session.commit()
