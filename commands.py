@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from models import User
+from models.types import column_length
 from services import accounts, mailer, passwords
 
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
@@ -36,7 +38,14 @@ def create_staff(email: str, name: str, password_stdin: bool, role: str) -> None
     problems = passwords.policy_errors(password, email, current_app.config)
     if problems:
         raise click.ClickException("; ".join(problems))
-    user = accounts.create_staff(email, name, password, role=role)
+    first_name, _, last_name = name.strip().partition(" ")
+    last_name = last_name.strip()
+    for part, column in ((first_name, User.first_name), (last_name, User.last_name)):
+        if len(part) > column_length(column):
+            raise click.ClickException(
+                f"Each part of the name must be {column_length(column)} characters or fewer."
+            )
+    user = accounts.create_staff(email, first_name, last_name, password, role=role)
     click.echo(f"Created {role} account {user.email}.")
 
 

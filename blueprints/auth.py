@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from blueprints import is_safe_next, limit_posts, new_password_page, start_session
-from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import (
     ActivationRequestForm,
@@ -27,7 +26,7 @@ from forms.auth import (
     SignInForm,
 )
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
-from services import accounts, clock, credentials, passwords, registration, tokens
+from services import accounts, credentials, passwords, registration, tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -259,10 +258,7 @@ def reset_link(token: str) -> str | Response:
     if form.validate_on_submit():
         lookup = credentials.open_reset_link(token)
         if lookup.state == tokens.VALID:
-            session[RESET_GRANT] = {
-                "user_id": lookup.token.user_id,
-                "until": int(lookup.token.expires_at.timestamp()),
-            }
+            session[RESET_GRANT] = lookup.token.id
             return redirect(url_for(".reset_password"))
     else:
         lookup = tokens.look_up(token, PURPOSE_RESET)
@@ -278,29 +274,34 @@ def reset_link(token: str) -> str | Response:
 
 
 def _reset_grant_user() -> User | None:
-    grant = session.get(RESET_GRANT)
-    if not grant or grant.get("until", 0) < clock.now().timestamp():
-        return None
-    return db.session.get(User, grant["user_id"])
+    grant = credentials.reset_grant(session.get(RESET_GRANT))
+    return grant.user if grant else None
+
+
+def _reset_grant_ended() -> str:
+    session.pop(RESET_GRANT, None)
+    return render_template("auth/link_problem.html", kind="reset", state=tokens.EXPIRED)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_PASSWORD")
 def reset_password() -> str | Response:
-    user = _reset_grant_user()
-    if user is None:
-        session.pop(RESET_GRANT, None)
-        return render_template("auth/link_problem.html", kind="reset", state=tokens.EXPIRED)
-    form = ResetPasswordForm(email=user.email)
+    grant = credentials.reset_grant(session.get(RESET_GRANT))
+    if grant is None:
+        return _reset_grant_ended()
+    form = ResetPasswordForm(email=grant.user.email)
     if form.validate_on_submit():
-        problems = credentials.reset_password(user, form.password.data)
+        try:
+            problems = credentials.reset_password(grant, form.password.data)
+        except credentials.ResetGrantEnded:
+            return _reset_grant_ended()
         if not problems:
             session.pop(RESET_GRANT, None)
             logout_user()
             session["password_reset_done"] = True
             return redirect(url_for(".sign_in"))
         form.password.errors = [*form.password.errors, *problems]
-    return new_password_page("auth/reset_password.html", form, user.email)
+    return new_password_page("auth/reset_password.html", form, grant.user.email)
 
 
 # --- Confirming a new email address ------------------------------------------------------------

@@ -269,7 +269,7 @@ def team() -> str | Response:
         if accounts.find_by_email(form.email.data) is not None:
             form.email.errors = ["An account already uses this email address"]
         else:
-            accounts.invite_staff(form.email.data, form.name.data, form.role.data)
+            accounts.invite_staff(form.email.data, form.first_name.data, form.last_name.data, form.role.data)
             session[NOTICE] = (
                 f"Account created: {accounts.normalise_email(form.email.data)} has been emailed a link"
             )

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import InstrumentedAttribute
+from wtforms.validators import Length
+
+from models.types import column_length
 
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+def fits(column: InstrumentedAttribute, name: str) -> Length:
+    """The length limit of a field stored in this String column, with the message shown beside it.
+
+    Each form names the column each of its text fields is stored in (None when it is not) in
+    `COLUMNS`, and tests/test_form_limits.py holds every limit to its column's."""
+    most = column_length(column)
+    return Length(max=most, message=f"{name} must be {most:,} characters or fewer")
 
 
 def error_list(*forms: FlaskForm) -> list[tuple[str, str]]:

@@ -9,13 +9,13 @@ from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
-    Length,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from forms import strip
+from forms import fits, strip
+from models import EmailToken, OutboxMessage, User
 from services import contact_details, passwords, two_step
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
@@ -27,13 +27,14 @@ def _email_field(label: str, required_message: str) -> EmailField:
         filters=[strip],
         validators=[
             DataRequired(required_message),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            fits(User.email, "Email address"),
             Email(EMAIL_FORMAT, check_deliverability=False),
         ],
     )
 
 
 class RegisterEmailForm(FlaskForm):
+    COLUMNS = {"email": User.email, "confirm_email": User.email}
     email = _email_field("Email address", "Enter your email address")
     confirm_email = _email_field("Confirm email address", "Enter your email address again")
 
@@ -42,29 +43,33 @@ class RegisterEmailForm(FlaskForm):
             raise ValidationError("Email addresses must match")
 
 
-def _text(label: str, required: str | None, max_length: int, name: str) -> StringField:
+def _text(label: str, required: str | None, column) -> StringField:
     first = DataRequired(required) if required else Optional()
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            first,
-            Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
-        ],
-    )
+    return StringField(label, filters=[strip], validators=[first, fits(column, label)])
 
 
 class DetailsForm(FlaskForm):
-    title = _text("Title", None, 35, "Title")
-    first_name = _text("First name", "Enter your first name", 100, "First name")
-    last_name = _text("Last name", "Enter your last name", 100, "Last name")
+    COLUMNS = {
+        "title": User.title,
+        "first_name": User.first_name,
+        "last_name": User.last_name,
+        "address_line_1": User.address_line_1,
+        "address_line_2": User.address_line_2,
+        "town": User.town,
+        "postcode": User.postcode,
+        "phone": User.phone,
+    }
+
+    title = _text("Title", None, User.title)
+    first_name = _text("First name", "Enter your first name", User.first_name)
+    last_name = _text("Last name", "Enter your last name", User.last_name)
     address_line_1 = _text(
-        "Address line 1", "Enter address line 1, typically the building and street", 200, "Address line 1"
+        "Address line 1", "Enter address line 1, typically the building and street", User.address_line_1
     )
-    address_line_2 = _text("Address line 2", None, 200, "Address line 2")
-    town = _text("Town or city", "Enter town or city", 100, "Town or city")
-    postcode = _text("Postcode", "Enter postcode", 10, "Postcode")
-    phone = StringField("Phone number", filters=[strip], validators=[Optional(), Length(max=30)])
+    address_line_2 = _text("Address line 2", None, User.address_line_2)
+    town = _text("Town or city", "Enter town or city", User.town)
+    postcode = _text("Postcode", "Enter postcode", User.postcode)
+    phone = _text("Phone number", None, User.phone)
 
     def validate_postcode(self, field: StringField) -> None:
         normalised = contact_details.normalise_postcode(field.data)
@@ -123,10 +128,12 @@ class ChangePasswordForm(PasswordForm):
 
 
 class ForgottenPasswordForm(FlaskForm):
+    COLUMNS = {"email": OutboxMessage.recipient}  # an address with no account is told so
     email = _email_field("Email address", "Enter your email address")
 
 
 class ChangeEmailForm(FlaskForm):
+    COLUMNS = {"email": EmailToken.new_email}
     email = _email_field("New email address", "Enter your new email address")
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password")]
@@ -134,11 +141,13 @@ class ChangeEmailForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
+    COLUMNS = {"email": None}
     email = _email_field("Email address", "Enter your email address")
     password = PasswordField("Password", validators=[InputRequired("Enter your password")])
 
 
 class ActivationRequestForm(FlaskForm):
+    COLUMNS = {"email": None}
     email = _email_field("Email address", "Enter your email address")
 
 
@@ -149,6 +158,7 @@ class PasswordConfirmForm(FlaskForm):
 
 
 class SecurityCodeForm(FlaskForm):
+    COLUMNS = {"code": None}
     code = StringField("Security code", filters=[strip])
 
     def validate_code(self, field: StringField) -> None:

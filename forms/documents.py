@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from forms import strip
-from models import CATEGORIES
+from forms import fits, strip
+from models import CATEGORIES, Document
 
 
 class UploadForm(FlaskForm):
+    COLUMNS = {"description": Document.description}
+
     files = MultipleFileField("Upload files")
     category = RadioField(
         "What are you sending?",
@@ -20,7 +22,7 @@ class UploadForm(FlaskForm):
     description = StringField(
         "Describe it (optional)",
         filters=[strip],
-        validators=[Optional(), Length(max=200, message="The description must be 200 characters or fewer")],
+        validators=[Optional(), fits(Document.description, "The description")],
     )
 
     def validate_files(self, field: MultipleFileField) -> None:

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from forms import strip
-from models import RELATIONSHIPS
+from forms import fits, strip
+from models import RELATIONSHIPS, ChildLink
 from services import contact_details
 from services.children import YOUNG_PERSON_MIN_AGE
 from services.clock import now
@@ -18,15 +18,8 @@ from services.dates import ALL_PARTS, age_on, check_date_of_birth
 OLDEST_AGE = 25
 
 
-def _text(label: str, required: str, max_length: int, name: str) -> StringField:
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            DataRequired(required),
-            Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
-        ],
-    )
+def _text(label: str, required: str, column, name: str) -> StringField:
+    return StringField(label, filters=[strip], validators=[DataRequired(required), fits(column, name)])
 
 
 class DateOfBirthMixin:
@@ -54,16 +47,36 @@ class DateOfBirthMixin:
 
 
 class AccessRequestForm(DateOfBirthMixin, FlaskForm):
-    first_name = _text("First name", "Enter the child or young person’s first name", 100, "First name")
-    last_name = _text("Last name", "Enter the child or young person’s last name", 100, "Last name")
+    COLUMNS = {
+        "first_name": ChildLink.child_first_name,
+        "last_name": ChildLink.child_last_name,
+        "dob_day": None,  # the three parts make one Date
+        "dob_month": None,
+        "dob_year": None,
+        "postcode": ChildLink.child_postcode,
+        "school": ChildLink.child_school,
+        "notes": ChildLink.notes,
+    }
+
+    first_name = _text(
+        "First name", "Enter the child or young person’s first name", ChildLink.child_first_name, "First name"
+    )
+    last_name = _text(
+        "Last name", "Enter the child or young person’s last name", ChildLink.child_last_name, "Last name"
+    )
     dob_day = DateOfBirthMixin.dob_day
     dob_month = DateOfBirthMixin.dob_month
     dob_year = DateOfBirthMixin.dob_year
-    postcode = _text("Home postcode", "Enter the child or young person’s home postcode", 10, "Postcode")
+    postcode = _text(
+        "Home postcode",
+        "Enter the child or young person’s home postcode",
+        ChildLink.child_postcode,
+        "Postcode",
+    )
     school = _text(
         "School or setting",
         "Enter their school or setting, or say that they do not have one",
-        200,
+        ChildLink.child_school,
         "School or setting",
     )
     relationship = RadioField(
@@ -122,6 +135,7 @@ class AccessRequestForm(DateOfBirthMixin, FlaskForm):
 
 
 class AnswerForm(FlaskForm):
+    COLUMNS = {"answer": ChildLink.answer}
     answer = TextAreaField(
         "Your answer",
         filters=[strip],

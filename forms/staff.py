@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-from forms import strip
+from forms import fits, strip
 from forms.auth import EMAIL_FORMAT
+from models import ChildLink, User
 
 
 def _reason(label: str, required: str) -> TextAreaField:
@@ -34,31 +35,39 @@ class ApproveForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
+    COLUMNS = {"reason": ChildLink.reason}
     reason = _reason("Reason the family will read", "Enter the reason the family will read")
 
 
 class AskForm(FlaskForm):
+    COLUMNS = {"question": ChildLink.question}
     question = _reason("What do you need to know?", "Enter your question for the family")
 
 
 class RevokeForm(FlaskForm):
+    COLUMNS = {"reason": ChildLink.reason}
     reason = _reason("Reason the family will read", "Enter the reason the family will read")
 
 
 class StaffMemberForm(FlaskForm):
-    name = StringField(
-        "Full name",
+    COLUMNS = {"first_name": User.first_name, "last_name": User.last_name, "email": User.email}
+
+    first_name = StringField(
+        "First name",
         filters=[strip],
-        validators=[
-            DataRequired("Enter their full name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        validators=[DataRequired("Enter their first name"), fits(User.first_name, "First name")],
+    )
+    last_name = StringField(
+        "Last name",
+        filters=[strip],
+        validators=[DataRequired("Enter their last name"), fits(User.last_name, "Last name")],
     )
     email = EmailField(
         "Email address",
         filters=[strip],
         validators=[
             DataRequired("Enter their email address"),
+            fits(User.email, "Email address"),
             Email(EMAIL_FORMAT, check_deliverability=False),
         ],
     )

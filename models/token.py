@@ -25,6 +25,9 @@ class EmailToken(db.Model):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A password reset link's button was pressed: the link is spent, and the row is the session's
+    # grant to choose a new password until used_at (or cancelled_at, or expires_at) ends it.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # For an email change: the address the link was sent to, which becomes the username.

@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def column_length(column: InstrumentedAttribute) -> int | None:
+    """The most characters a String column holds (None for Text): the limit of whatever feeds it."""
+    return getattr(column.property.columns[0].type, "length", None)
 
 
 class UTCDateTime(TypeDecorator):

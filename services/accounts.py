@@ -42,14 +42,31 @@ def _activation_link(raw_token: str) -> str:
 
 
 def _queue_activation_email(user: User) -> None:
+    # The address is not confirmed yet, so the email carries nothing the registrant typed.
     hours = current_app.config["ACTIVATION_LINK_HOURS"]
     raw = tokens.issue(user, PURPOSE_ACTIVATE, timedelta(hours=hours))
     mailer.queue_email(
         user.email,
         "Activate your Citizen Portal account",
         "activate",
-        first_name=user.first_name,
         link=_activation_link(raw),
+        hours=hours,
+    )
+
+
+def _queue_already_registered(user: User) -> None:
+    """One email, as a new registration gets one: a fresh activation link when the account
+    still waits for one; the holder's own name only once their address is confirmed."""
+    link, hours = None, current_app.config["ACTIVATION_LINK_HOURS"]
+    if not user.is_activated:
+        link = _activation_link(tokens.issue(user, PURPOSE_ACTIVATE, timedelta(hours=hours)))
+    mailer.queue_email(
+        user.email,
+        "You already have a Citizen Portal account",
+        "already_registered",
+        first_name=mailer.greeting_name(user),
+        activated=user.is_activated,
+        link=link,
         hours=hours,
     )
 
@@ -71,25 +88,18 @@ def register(email: str, password: str, details: Mapping[str, str | None]) -> No
     """Create an account and send its activation email.
 
     Registering an address that already has an account changes nothing and sends that address
-    an email saying so, so the page a stranger sees is the same either way.
+    an email saying so, so the page a stranger sees is the same either way. Both ways hash the
+    password and queue one email, so the time taken does not tell them apart either.
     """
-    settings = current_app.config
+    password_hash = passwords.hash_password(password, current_app.config)
     existing = find_by_email(email)
     if existing is not None:
-        mailer.queue_email(
-            existing.email,
-            "You already have a Citizen Portal account",
-            "already_registered",
-            first_name=existing.first_name,
-            activated=existing.is_activated,
-        )
-        if not existing.is_activated:
-            _queue_activation_email(existing)
+        _queue_already_registered(existing)
         db.session.commit()
         return
     user = User(
         email=normalise_email(email),
-        password_hash=passwords.hash_password(password, settings),
+        password_hash=password_hash,
         password_changed_at=now(),
         role=ROLE_FAMILY,
         **{name: details.get(name) or None for name in DETAIL_FIELDS},
@@ -179,7 +189,7 @@ def _record_failure(
             user.email,
             "Sign-in to your Citizen Portal account has been locked",
             "locked",
-            first_name=user.first_name,
+            first_name=mailer.greeting_name(user),
             minutes=settings["SIGN_IN_LOCK_MINUTES"],
             until=uk_datetime(throttle.locked_until),
             reset_link=password_reset_link(user),
@@ -194,16 +204,17 @@ def end_all_sessions(user: User) -> None:
     db.session.commit()
 
 
-def create_staff(email: str, name: str, password: str, role: str = "staff") -> User:
-    first, _, last = name.strip().partition(" ")
+def create_staff(
+    email: str, first_name: str, last_name: str, password: str, role: str = "staff", activated: bool = True
+) -> User:
     user = User(
         email=normalise_email(email),
         password_hash=passwords.hash_password(password, current_app.config),
         password_changed_at=now(),
         role=role,
-        first_name=first,
-        last_name=last or "",
-        activated_at=now(),
+        first_name=first_name,
+        last_name=last_name,
+        activated_at=now() if activated else None,
         two_step_email_at=now(),  # staff always pass the second step
     )
     db.session.add(user)
@@ -213,16 +224,17 @@ def create_staff(email: str, name: str, password: str, role: str = "staff") -> U
     return user
 
 
-def invite_staff(email: str, name: str, role: str) -> User:
+def invite_staff(email: str, first_name: str, last_name: str, role: str) -> User:
     """An admin adds a member of staff: the account gets an unusable random password and the
-    person is emailed a link (valid for the activation period) to choose their own."""
-    user = create_staff(email, name, secrets.token_urlsafe(32), role=role)
+    person is emailed a link (valid for the activation period) to choose their own. Choosing it
+    confirms the address and activates the account; until then the email names nobody, as the
+    admin typed the name."""
+    user = create_staff(email, first_name, last_name, secrets.token_urlsafe(32), role=role, activated=False)
     hours = current_app.config["ACTIVATION_LINK_HOURS"]
     mailer.queue_email(
         user.email,
         "Your SEND Citizen Portal staff account",
         "staff_invite",
-        first_name=user.first_name,
         link=password_reset_link(user, minutes=hours * 60),
         hours=hours,
     )

@@ -10,8 +10,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import InstrumentedAttribute
+
+from models import ChildLink
+from models.types import column_length
 from services import contact_details, identifiers
 from services.dates import check_date_of_birth
+
+# The longest answer to a one-line question kept only in the request's answers.
+SHORT_ANSWER_MAX = 500
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -25,6 +32,14 @@ class Question:
     hint: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     autocomplete: str | None = None
+    # The column a submitted answer is also stored in (for a child not yet known to the council,
+    # the access request's), whose length is then the answer's limit.
+    column: InstrumentedAttribute | None = None
+
+    def max_length(self, settings: Mapping) -> int:
+        if self.column is not None:
+            return column_length(self.column)
+        return settings["APPENDIX_A_MAX_CHARACTERS"] if self.kind == "textarea" else SHORT_ANSWER_MAX
 
 
 @dataclass(frozen=True)
@@ -115,13 +130,13 @@ SECTIONS: tuple[Section, ...] = (
         "The child or young person",
         "Their details as the school or setting knows them.",
         (
-            Question("first_name", "Legal first name", required=True),
-            Question("last_name", "Legal last name", required=True),
+            Question("first_name", "Legal first name", required=True, column=ChildLink.child_first_name),
+            Question("last_name", "Legal last name", required=True, column=ChildLink.child_last_name),
             Question("preferred_name", "Name they like to be called"),
             Question("date_of_birth", "Date of birth", "date", True, hint="For example, 27 3 2014"),
             Question("gender", "Gender"),
             Question("address", "Home address", "textarea", True),
-            Question("postcode", "Home postcode", "postcode", True),
+            Question("postcode", "Home postcode", "postcode", True, column=ChildLink.child_postcode),
             Question(
                 "nhs_number",
                 "NHS number",
@@ -143,7 +158,11 @@ SECTIONS: tuple[Section, ...] = (
                 hint="For example, large print, easy read or a BSL interpreter",
             ),
             Question(
-                "school", "Current school or setting", required=True, hint="If they do not go to one, say so"
+                "school",
+                "Current school or setting",
+                required=True,
+                hint="If they do not go to one, say so",
+                column=ChildLink.child_school,
             ),
             Question("year_group", "Year group"),
             Group(
@@ -432,7 +451,7 @@ def _check_question(
         problems.add(key, "Enter an email address in the correct format, like name@example.com")
     elif question.kind == "radios" and value not in {option for option, _ in question.options}:
         problems.add(key, f"Select {question.label[0].lower()}{question.label[1:]}")
-    limit = settings["APPENDIX_A_MAX_CHARACTERS"] if question.kind == "textarea" else 500
+    limit = question.max_length(settings)
     if isinstance(value, str) and len(value) > limit:
         problems.add(key, f"{question.label} must be {limit:,} characters or fewer")
 

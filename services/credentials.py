@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from extensions import db
-from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
+from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken, User
 from services import accounts, mailer, password_history, passwords, security_events, tokens
 from services.clock import now
 
@@ -34,7 +34,7 @@ def _queue_password_changed(user: User) -> None:
         user.email,
         "Your Citizen Portal password has been changed",
         "password_changed",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         when=now(),
     )
 
@@ -55,31 +55,48 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     return {}
 
 
+NO_ACCOUNT_SUBJECT = "There is no Citizen Portal account with this email address"
+
+
 def request_reset(email: str) -> None:
-    """Email a reset link if the address has an account (the page looks the same either way)."""
+    """Email the address either way: a reset link when it has an account, otherwise a note that it
+    has none. Both ways look up, count and queue one email, so neither the page nor the time it
+    takes tells them apart. Each address gets at most PASSWORD_RESETS_PER_HOUR of either."""
+    email = accounts.normalise_email(email)
     user = accounts.find_by_email(email)
-    if user is None:
-        return
     limit = current_app.config["PASSWORD_RESETS_PER_HOUR"]
-    if tokens.issued_since(user, PURPOSE_RESET, now() - timedelta(hours=1)) >= limit:
-        return
-    mailer.queue_email(
-        user.email,
-        "Reset your Citizen Portal password",
-        "password_reset",
-        first_name=user.first_name,
-        link=accounts.password_reset_link(user),
-        minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"],
-    )
+    hour_ago = now() - timedelta(hours=1)
+    if user is None:
+        if mailer.queued_since(email, NO_ACCOUNT_SUBJECT, hour_ago) < limit:
+            mailer.queue_email(email, NO_ACCOUNT_SUBJECT, "password_reset_no_account")
+    elif tokens.issued_since(user, PURPOSE_RESET, hour_ago) < limit:
+        mailer.queue_email(
+            user.email,
+            "Reset your Citizen Portal password",
+            "password_reset",
+            first_name=mailer.greeting_name(user),
+            link=accounts.password_reset_link(user),
+            minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"],
+        )
     db.session.commit()
 
 
 def open_reset_link(raw_token: str) -> tokens.TokenLookup:
-    """Use up a reset link when its button is pressed; the new password is asked for next."""
-    lookup = tokens.redeem(raw_token, PURPOSE_RESET)
+    """Spend a reset link when its button is pressed. Its row stays open, on the server, as the
+    grant to choose a new password, which the reset itself ends."""
+    lookup = tokens.open_as_grant(raw_token, PURPOSE_RESET)
     if lookup.state == tokens.VALID:
         db.session.commit()
     return lookup
+
+
+def reset_grant(token_id: object) -> EmailToken | None:
+    """The opened reset link a session holds, while it can still set a password."""
+    return tokens.open_grant(token_id, PURPOSE_RESET)
+
+
+class ResetGrantEnded(Exception):
+    """The reset link's grant was used, cancelled or expired before the new password was stored."""
 
 
 def _is_near_neighbour_of_current(user: User, new_password: str) -> bool:
@@ -90,13 +107,19 @@ def _is_near_neighbour_of_current(user: User, new_password: str) -> bool:
     return any(passwords.verify_password(user.password_hash, candidate, settings) for candidate in candidates)
 
 
-def reset_password(user: User, new_password: str) -> list[str]:
-    """Set a new password after a reset link; returns problems (empty when done)."""
+def reset_password(grant: EmailToken, new_password: str) -> list[str]:
+    """Set a new password with an opened reset link's grant, ending it in the same transaction;
+    returns problems (empty when done), leaving the grant open. Raises ResetGrantEnded when
+    another request ended the grant first."""
+    user = grant.user
     problems = _history_errors(user, new_password)
     if not problems and _is_near_neighbour_of_current(user, new_password):
         problems = [passwords.SAME_LETTERS]
     if problems:
         return problems
+    if not tokens.use_grant(grant):
+        db.session.rollback()
+        raise ResetGrantEnded
     _set_password(user, new_password)
     if user.activated_at is None:
         user.activated_at = now()  # the link proved the address, as activation would
@@ -119,7 +142,6 @@ def request_email_change(user: User, current_password: str, new_email: str) -> d
         new_email,
         "Confirm your new email address for the Citizen Portal",
         "email_change_confirm",
-        first_name=user.first_name,
         link=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/email/confirm/{raw}",
         hours=hours,
     )
@@ -152,7 +174,7 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
         old_email,
         "The email address for your Citizen Portal account has changed",
         "email_changed",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         new_email=mask_email(token.new_email),
     )
     db.session.commit()

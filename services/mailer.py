@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from extensions import db, mail
-from models import OutboxMessage
+from models import OutboxMessage, User
 from services.clock import now
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,24 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     )
     db.session.add(message)
     return message
+
+
+def queued_since(recipient: str, subject: str, since: datetime) -> int:
+    """How many emails with this subject were queued for this address since then."""
+    return db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.subject == subject,
+            OutboxMessage.created_at >= since,
+        )
+    )
+
+
+def greeting_name(user: User) -> str | None:
+    """The first name to greet an account holder by, only once their address is confirmed: before
+    that, whoever typed the name may not own the address, and the council's email must not carry
+    their words to it."""
+    return user.first_name if user.is_activated else None
 
 
 @event.listens_for(Session, "after_flush")

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from extensions import db
 from models import EmailToken, User
@@ -78,7 +78,7 @@ def look_up(raw: str, purpose: str) -> TokenLookup:
     )
     if token is None:
         return TokenLookup(UNKNOWN)
-    if token.used_at is not None:
+    if token.used_at is not None or token.opened_at is not None:
         return TokenLookup(USED, token)
     if token.cancelled_at is not None:
         return TokenLookup(CANCELLED, token)
@@ -95,6 +95,54 @@ def use(token: EmailToken) -> bool:
         .values(used_at=now())
     )
     return updated.rowcount == 1
+
+
+def open_as_grant(raw: str, purpose: str) -> TokenLookup:
+    """Spend a link whose button was pressed, keeping its row open as the grant for the next step
+    (uncommitted); a link another request opened first reads as used."""
+    lookup = look_up(raw, purpose)
+    if lookup.state != VALID:
+        return lookup
+    opened = db.session.execute(
+        EmailToken.__table__.update()
+        .where(EmailToken.id == lookup.token.id, EmailToken.opened_at.is_(None), _still_open())
+        .values(opened_at=now())
+    )
+    if opened.rowcount != 1:
+        db.session.rollback()
+        return TokenLookup(USED, lookup.token)
+    return lookup
+
+
+def open_grant(token_id: object, purpose: str) -> EmailToken | None:
+    """The opened link row a session holds, while it is neither used, cancelled nor expired."""
+    if not isinstance(token_id, int):
+        return None
+    return db.session.scalar(
+        select(EmailToken).where(
+            EmailToken.id == token_id,
+            EmailToken.purpose == purpose,
+            EmailToken.opened_at.is_not(None),
+            _still_open(),
+        )
+    )
+
+
+def use_grant(token: EmailToken) -> bool:
+    """End an opened link's grant; False when another request ended it first, or it was cancelled or
+    expired meanwhile. One conditional update, so two submissions cannot both succeed."""
+    used = db.session.execute(
+        EmailToken.__table__.update()
+        .where(EmailToken.id == token.id, EmailToken.opened_at.is_not(None), _still_open())
+        .values(used_at=now())
+    )
+    return used.rowcount == 1
+
+
+def _still_open():
+    return and_(
+        EmailToken.used_at.is_(None), EmailToken.cancelled_at.is_(None), EmailToken.expires_at > now()
+    )
 
 
 def redeem(raw: str, purpose: str) -> TokenLookup:

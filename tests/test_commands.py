@@ -52,3 +52,13 @@ def test_staff_create_refuses_an_existing_address(app, db):
     result = runner.invoke(args=args, input="Teapot river 7 Lantern!\n")
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+def test_staff_create_refuses_a_name_part_longer_than_its_column(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["staff", "create", "o@somerset.gov.uk", "--name", "J" * 150, "--password-stdin"],
+        input="Teapot river 7 Lantern!\n",
+    )
+    assert result.exit_code == 1
+    assert "Each part of the name must be 100 characters or fewer." in result.output
+    assert db.session.scalars(select(User)).all() == []

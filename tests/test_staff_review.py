@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -163,21 +164,34 @@ class TestTeam:
         signed_in_past_second_step(client, "admin@somerset.gov.uk")
         soup = get_page(client, "/staff/team")
         assert "admin@somerset.gov.uk" in soup.get_text()
-        assert error_messages(post_page(client, "/staff/team", {"name": "", "email": "x", "role": ""})) == [
-            "Enter their full name",
+        empty = {"first_name": "", "last_name": "", "email": "x", "role": ""}
+        assert error_messages(post_page(client, "/staff/team", empty)) == [
+            "Enter their first name",
+            "Enter their last name",
             "Enter an email address in the correct format, like name@example.com",
             "Select a role",
         ]
         response = post(
-            client, "/staff/team", {"name": "Sam Officer", "email": "sam@somerset.gov.uk", "role": "staff"}
+            client,
+            "/staff/team",
+            {"first_name": "Sam", "last_name": "Officer", "email": "sam@somerset.gov.uk", "role": "staff"},
         )
         assert response.location == "/staff/team"
         new = db.session.scalar(select(User).where(User.email == "sam@somerset.gov.uk"))
-        assert (new.role, new.is_activated, new.two_step_email_at is not None) == ("staff", True, True)
+        assert (new.role, new.full_name, new.two_step_email_at is not None) == ("staff", "Sam Officer", True)
+        assert not new.is_activated  # until the emailed link confirms the address
         invite = mailbox.wait_for("sam@somerset.gov.uk")[0]
-        assert "/password/reset/" in mailbox.text(invite)
+        [link] = [link for link in mailbox.links(invite) if "/password/reset/" in link]
+        new_client = app.test_client()
+        assert post(new_client, urlsplit(link).path).location == "/password/reset"
+        choose = {"password": "Marble garden 42 Kettle?", "confirm_password": "Marble garden 42 Kettle?"}
+        assert post(new_client, "/password/reset", choose).location == "/sign-in"
+        db.session.refresh(new)
+        assert new.is_activated
         duplicate = post_page(
-            client, "/staff/team", {"name": "Sam", "email": "sam@somerset.gov.uk", "role": "staff"}
+            client,
+            "/staff/team",
+            {"first_name": "Sam", "last_name": "Other", "email": "sam@somerset.gov.uk", "role": "staff"},
         )
         assert error_messages(duplicate) == ["An account already uses this email address"]
 
