@@ -58,12 +58,18 @@ def second_step_required(view):
     return wrapped
 
 
+def _requested_next() -> str | None:
+    """The `next` of this request when it is a safe path of this site, otherwise None."""
+    target = request.args.get("next")
+    return target if is_safe_next(target) else None
+
+
 def _next_url() -> str:
     """Where the family was going; for the SEND home, straight back to the Appendix A section they
     were last editing, if they have a draft."""
-    target = request.args.get("next")
+    target = _requested_next()
     home = url_for("send.home")
-    if is_safe_next(target) and target != home:
+    if target is not None and target != home:
         return target
     from blueprints.appendix_a import resume_target
 
@@ -92,7 +98,7 @@ def start() -> str | Response:
     if second_step_passed():
         return redirect(_next_url())
     if user.has_two_step and request.method == "GET":
-        return redirect(url_for(".enter_code", next=request.args.get("next")))
+        return redirect(url_for(".enter_code", next=_requested_next()))
     form = PasswordConfirmForm()
     limited_until = None
     if form.validate_on_submit():
@@ -100,12 +106,17 @@ def start() -> str | Response:
             sent = two_step.send_code(user, CODE_TURN_ON)
             if sent.code is not None:
                 session[CODE_ID], session[METHOD] = sent.code.id, "email"
-                return redirect(url_for(".enter_code", next=request.args.get("next")))
+                return redirect(url_for(".enter_code", next=_requested_next()))
             limited_until = sent.next_allowed_at
         else:
             form.password.errors = [WRONG_PASSWORD]
     return render_template(
-        "two_step/turn_on.html", form=form, errors=error_list(form), user=user, limited_until=limited_until
+        "two_step/turn_on.html",
+        form=form,
+        errors=error_list(form),
+        user=user,
+        limited_until=limited_until,
+        next_url=_requested_next(),
     )
 
 
@@ -139,7 +150,7 @@ def enter_code() -> str | Response:
     method = _method(user)
     pending_turn_on = session.get(CODE_ID) is not None
     if not user.has_two_step and not pending_turn_on:
-        return redirect(url_for(".start", next=request.args.get("next")))
+        return redirect(url_for(".start", next=_requested_next()))
     form = SecurityCodeForm()
     problem = None
     if form.validate_on_submit():
@@ -163,7 +174,7 @@ def enter_code() -> str | Response:
         problem=problem,
         notice=session.pop(NOTICE, None),
         minutes=current_app.config["TWO_STEP_CODE_MINUTES"],
-        next_url=request.args.get("next") if is_safe_next(request.args.get("next")) else None,
+        next_url=_requested_next(),
     )
 
 
@@ -180,14 +191,14 @@ def new_code() -> Response:
     else:
         session[CODE_ID], session[METHOD] = sent.code.id, "email"
         session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
-    return redirect(url_for(".enter_code", next=request.args.get("next")))
+    return redirect(url_for(".enter_code", next=_requested_next()))
 
 
 @bp.post("/two-step/email-instead")
 @login_required
 def email_instead() -> Response:
     session[METHOD] = "email"
-    return redirect(url_for(".enter_code", next=request.args.get("next")))
+    return redirect(url_for(".enter_code", next=_requested_next()))
 
 
 # --- Settings on Your account ------------------------------------------------------------------
