@@ -61,8 +61,11 @@ class Defaults:
     PASSWORD_HASH_MEMORY_KIB = 65536
     PASSWORD_HASH_PARALLELISM = 4
 
-    # Rate limits per client address (Flask-Limiter); storage in memory unless a URI is set
+    # Rate limits per client address (Flask-Limiter). memory:// counts in each process separately,
+    # so with several workers a limit multiplies: outside debug and testing the portal refuses it
+    # unless RATELIMIT_ALLOW_PER_PROCESS is set (one process only). Use redis://host:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ALLOW_PER_PROCESS = False
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_SIGN_IN = "10 per minute;60 per hour"
     RATELIMIT_REGISTER = "20 per hour"
