@@ -56,6 +56,10 @@ class Defaults:
     TWO_STEP_MAX_WRONG_ENTRIES = 5  # the next wrong entry voids the code
     TWO_STEP_CODES_PER_WINDOW = 5
     TWO_STEP_CODE_WINDOW_MINUTES = 15
+    # Wrong codes (by email or app) one account may enter over a rolling window; the one that
+    # reaches the cap locks the second step until a password reset
+    TWO_STEP_ACCOUNT_MAX_FAILURES = 20
+    TWO_STEP_ACCOUNT_WINDOW_HOURS = 24
     # argon2id cost; the defaults follow the argon2-cffi recommendation
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_KIB = 65536
