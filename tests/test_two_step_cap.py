@@ -18,7 +18,7 @@ from models import CODE_SIGN_IN, OutboxMessage, SecurityCode, SecurityEvent, Use
 from services import passwords, two_step
 from services.clock import now
 from tests.factories import GOOD_PASSWORD, make_user
-from tests.pages import error_messages, get_page, post, post_page
+from tests.pages import check_page, csrf_token, error_messages, get_page, post, post_page
 from tests.test_password_reset import NEW_PASSWORD, ask_for_reset, open_link_and_choose, reset_path
 from tests.test_sign_in import sign_in
 from tests.two_step_helpers import code_from, enter
@@ -231,3 +231,66 @@ def test_concurrent_wrong_codes_never_get_past_the_cap(app, db, family):
     assert database.session.scalar(select(func.count()).where(OutboxMessage.subject == LOCK_SUBJECT)) == 1
     locks = database.session.scalar(select(func.count()).where(SecurityEvent.kind == "two_step_locked"))
     assert locks == 1
+
+
+def test_concurrent_wrong_codes_from_many_browsers_never_get_past_the_cap(app, db, family):
+    """The same race through the pages: fourteen signed-in browsers, each with a code of its own,
+    send a wrong code at once when ten places are left."""
+    user = db.session.get(User, family.id)
+    for _ in range(2):
+        code_id = stored_code(user, "123456")
+        for _ in range(5):
+            two_step.check_code(user, code_id, "000000")
+    browsers = []
+    for _ in range(14):
+        browser = app.test_client()
+        sign_in(browser)
+        code_id = stored_code(user, "123456")
+        with browser.session_transaction() as session:
+            session["two_step_code_id"], session["two_step_method"] = code_id, "email"
+        browsers.append((browser, csrf_token(browser)))
+    barrier = threading.Barrier(len(browsers))
+    outcomes = []
+
+    def guess(browser, token: str) -> None:
+        barrier.wait()
+        response = browser.post("/two-step/code", data={"csrf_token": token, "code": "000000"})
+        soup = check_page(response.get_data(as_text=True))
+        outcomes.append(LOCKED_HEADING if heading(soup) == LOCKED_HEADING else error_messages(soup)[0])
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    database.session.expire_all()
+    assert database.session.scalar(select(func.sum(SecurityCode.failed_attempts))) == 20
+    # Ten were checked: nine wrong, and the one that locked; the other four found no place left.
+    assert outcomes.count("The code is not correct") == 9
+    assert outcomes.count(LOCKED_HEADING) >= 1
+    assert len(outcomes) - outcomes.count("The code is not correct") - outcomes.count(LOCKED_HEADING) == (
+        outcomes.count(two_step.CODE_BUSY)
+    )
+    assert heading(get_page(browsers[0][0], "/two-step/code")) == LOCKED_HEADING
+
+
+class TestStaff:
+    @pytest.fixture
+    def app_settings(self):
+        return {"TWO_STEP_ACCOUNT_MAX_FAILURES": 2}
+
+    def test_staff_reach_the_reset_from_the_locked_page(self, client, db, mailbox):
+        staff = make_user("officer@somerset.gov.uk", role="staff")
+        staff.two_step_email_at = now()
+        db.session.commit()
+        sign_in(client, email="officer@somerset.gov.uk")
+        assert client.get("/staff").location == "/two-step?next=/staff"
+        client.get("/two-step/code?next=/staff")
+        code = code_from(mailbox, "officer@somerset.gov.uk")
+        for _ in range(2):
+            soup = post_page(client, "/two-step/code?next=/staff", {"code": wrong_for(code)})
+        assert heading(soup) == LOCKED_HEADING
+        link = soup.main.find("a", string="Reset your password")["href"]
+        assert client.get(link).location == "/password/forgotten"
+        assert heading(get_page(client, "/password/forgotten")) == "Reset your password"
