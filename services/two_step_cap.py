@@ -50,6 +50,7 @@ def reserve(user: User) -> int | None:
     """Take a slot for one guess before the code is checked, and commit it; None when the
     account is locked or every slot of the window is taken (wrong, or still being checked)."""
     locked_at = _lock_account_row(user)
+    # SQLite has no row locks: this first write takes its database-wide write lock instead.
     db.session.execute(
         delete(SecondStepAttempt).where(
             SecondStepAttempt.user_id == user.id, SecondStepAttempt.created_at <= _window_start()
