@@ -89,6 +89,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure_document_folder(app)
     _configure_cookies(app)
     _refuse_default_secret(app)
+    _refuse_per_process_rate_limits(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -138,6 +139,21 @@ def _refuse_default_secret(app: Flask) -> None:
         raise RuntimeError(
             "FLASK_SECRET_KEY is not set. Set it to a long random value "
             '(python -c "import secrets; print(secrets.token_hex(32))") before running the portal.'
+        )
+
+
+def _refuse_per_process_rate_limits(app: Flask) -> None:
+    """memory:// counts in each worker separately, so with several workers every limit is
+    multiplied by their number; it is only fine for one process, and only when said so."""
+    settings = app.config
+    if app.debug or app.testing or not settings.get("RATELIMIT_ENABLED", True):
+        return
+    scheme = (settings["RATELIMIT_STORAGE_URI"] or "memory://").partition("://")[0]
+    if "memory" in scheme.lower().split("+") and not settings["RATELIMIT_ALLOW_PER_PROCESS"]:
+        raise RuntimeError(
+            "FLASK_RATELIMIT_STORAGE_URI is memory://, which counts rate limits in each worker "
+            "separately. Set it to a shared store such as redis://127.0.0.1:6379/0, or set "
+            "FLASK_RATELIMIT_ALLOW_PER_PROCESS=true if the portal runs as a single process."
         )
 
 

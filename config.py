@@ -56,13 +56,20 @@ class Defaults:
     TWO_STEP_MAX_WRONG_ENTRIES = 5  # the next wrong entry voids the code
     TWO_STEP_CODES_PER_WINDOW = 5
     TWO_STEP_CODE_WINDOW_MINUTES = 15
+    # Wrong codes (by email or app) one account may enter over a rolling window; the one that
+    # reaches the cap locks the second step until a password reset
+    TWO_STEP_ACCOUNT_MAX_FAILURES = 20
+    TWO_STEP_ACCOUNT_WINDOW_HOURS = 24
     # argon2id cost; the defaults follow the argon2-cffi recommendation
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_KIB = 65536
     PASSWORD_HASH_PARALLELISM = 4
 
-    # Rate limits per client address (Flask-Limiter); storage in memory unless a URI is set
+    # Rate limits per client address (Flask-Limiter). memory:// counts in each process separately,
+    # so with several workers a limit multiplies: outside debug and testing the portal refuses it
+    # unless RATELIMIT_ALLOW_PER_PROCESS is set (one process only). Use redis://host:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ALLOW_PER_PROCESS = False
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_SIGN_IN = "10 per minute;60 per hour"
     RATELIMIT_REGISTER = "20 per hour"

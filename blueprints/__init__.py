@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, request, session
 from flask_login import login_user
+from werkzeug.exceptions import HTTPException
 
 from extensions import limiter
 from models import User
@@ -13,11 +14,29 @@ from services import clock
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no backslashes."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path this site serves to a GET. Browsers drop tabs and line breaks from a URL and
+    read a backslash as a slash ("/<tab>/evil" and "/\\evil" leave the site), and a line break in
+    a Location header is refused by the server: anything with either is refused, before and
+    after percent-decoding."""
+    if not _plain(target) or not target.startswith("/") or target.startswith("//"):
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not _plain(path) or path.startswith("//"):
+        return False
+    return _served_by_a_get(path)
+
+
+def _plain(text: str | None) -> bool:
+    return bool(text) and "\\" not in text and text.isprintable()
+
+
+def _served_by_a_get(path: str) -> bool:
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:  # not found, wrong method, or the router's own redirect
+        return False
+    return True
 
 
 def is_htmx() -> bool:

@@ -16,14 +16,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
 from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
-from services import passwords, two_step
+from services import passwords, two_step, two_step_cap
 from services.clock import uk_time
 
 bp = Blueprint("two_step", __name__)
@@ -58,12 +58,18 @@ def second_step_required(view):
     return wrapped
 
 
+def _requested_next() -> str | None:
+    """The `next` of this request when it is a safe path of this site, otherwise None."""
+    target = request.args.get("next")
+    return target if is_safe_next(target) else None
+
+
 def _next_url() -> str:
     """Where the family was going; for the SEND home, straight back to the Appendix A section they
     were last editing, if they have a draft."""
-    target = request.args.get("next")
+    target = _requested_next()
     home = url_for("send.home")
-    if is_safe_next(target) and target != home:
+    if target is not None and target != home:
         return target
     from blueprints.appendix_a import resume_target
 
@@ -91,8 +97,8 @@ def start() -> str | Response:
     user = current_user._get_current_object()
     if second_step_passed():
         return redirect(_next_url())
-    if user.has_two_step and request.method == "GET":
-        return redirect(url_for(".enter_code", next=request.args.get("next")))
+    if two_step_cap.is_locked(user) or (user.has_two_step and request.method == "GET"):
+        return redirect(url_for(".enter_code", next=_requested_next()))
     form = PasswordConfirmForm()
     limited_until = None
     if form.validate_on_submit():
@@ -100,12 +106,17 @@ def start() -> str | Response:
             sent = two_step.send_code(user, CODE_TURN_ON)
             if sent.code is not None:
                 session[CODE_ID], session[METHOD] = sent.code.id, "email"
-                return redirect(url_for(".enter_code", next=request.args.get("next")))
+                return redirect(url_for(".enter_code", next=_requested_next()))
             limited_until = sent.next_allowed_at
         else:
             form.password.errors = [WRONG_PASSWORD]
     return render_template(
-        "two_step/turn_on.html", form=form, errors=error_list(form), user=user, limited_until=limited_until
+        "two_step/turn_on.html",
+        form=form,
+        errors=error_list(form),
+        user=user,
+        limited_until=limited_until,
+        next_url=_requested_next(),
     )
 
 
@@ -136,10 +147,12 @@ def enter_code() -> str | Response:
     user = current_user._get_current_object()
     if second_step_passed():
         return _go(_next_url())
+    if two_step_cap.is_locked(user):
+        return _render_code_page(SecurityCodeForm(), user, "email", locked=True)
     method = _method(user)
     pending_turn_on = session.get(CODE_ID) is not None
     if not user.has_two_step and not pending_turn_on:
-        return redirect(url_for(".start", next=request.args.get("next")))
+        return redirect(url_for(".start", next=_requested_next()))
     form = SecurityCodeForm()
     problem = None
     if form.validate_on_submit():
@@ -150,20 +163,30 @@ def enter_code() -> str | Response:
         if result.ok:
             _pass(user)
             return _go(_next_url())
+        if result.locked:
+            return _render_code_page(form, user, method, locked=True)
         form.code.errors = [result.error]
     elif request.method == "GET" and method == "email":
         problem = _ensure_email_code(user)
+    return _render_code_page(form, user, method, problem=problem)
+
+
+def _render_code_page(
+    form: SecurityCodeForm, user, method: str, problem: str | None = None, locked=False
+) -> str:
+    """The code page, or with htmx only its form; when the account is locked, what to do instead."""
     template = "two_step/_code_form.html" if is_htmx() else "two_step/enter_code.html"
     return render_template(
         template,
         form=form,
-        errors=error_list(form),
+        errors=[] if locked else error_list(form),
         user=user,
         method=method,
         problem=problem,
-        notice=session.pop(NOTICE, None),
+        locked=locked,
+        notice=None if locked else session.pop(NOTICE, None),
         minutes=current_app.config["TWO_STEP_CODE_MINUTES"],
-        next_url=request.args.get("next") if is_safe_next(request.args.get("next")) else None,
+        next_url=_requested_next(),
     )
 
 
@@ -173,21 +196,31 @@ def new_code() -> Response:
     user = current_user._get_current_object()
     purpose = CODE_SIGN_IN if user.has_two_step else CODE_TURN_ON
     sent = two_step.send_code(user, purpose)
-    if sent.code is None:
+    if sent.code is not None:
+        session[CODE_ID], session[METHOD] = sent.code.id, "email"
+        session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
+    elif not sent.locked:  # when locked, the code page says what to do instead
         session[NOTICE] = (
             f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
         )
-    else:
-        session[CODE_ID], session[METHOD] = sent.code.id, "email"
-        session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
-    return redirect(url_for(".enter_code", next=request.args.get("next")))
+    return redirect(url_for(".enter_code", next=_requested_next()))
+
+
+@bp.get("/two-step/locked/reset")
+def reset_locked() -> Response:
+    """From the locked page to the forgotten-password form, signed out: staff cannot reach it
+    signed in before the second step, and the reset signs every session out anyway."""
+    if current_user.is_authenticated and two_step_cap.is_locked(current_user):
+        logout_user()
+        session.clear()
+    return redirect(url_for("auth.forgotten_password"))
 
 
 @bp.post("/two-step/email-instead")
 @login_required
 def email_instead() -> Response:
     session[METHOD] = "email"
-    return redirect(url_for(".enter_code", next=request.args.get("next")))
+    return redirect(url_for(".enter_code", next=_requested_next()))
 
 
 # --- Settings on Your account ------------------------------------------------------------------

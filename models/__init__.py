@@ -19,7 +19,7 @@ from models.registration import RegistrationDraft
 from models.requests import DRAFT, SUBMITTED, AssessmentRequest
 from models.sign_in import SignInThrottle
 from models.token import PURPOSE_ACTIVATE, PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken
-from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecurityCode, SecurityEvent
+from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecondStepAttempt, SecurityCode, SecurityEvent
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "ChildLink",
     "CODE_SIGN_IN",
     "CODE_TURN_ON",
+    "SecondStepAttempt",
     "SecurityCode",
     "SecurityEvent",
     "PURPOSE_ACTIVATE",

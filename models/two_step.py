@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -40,3 +40,15 @@ class SecurityEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+
+
+class SecondStepAttempt(db.Model):
+    """One code (emailed or from an app) checked at the second step, counted against the
+    account's cap: pending while it is being checked, kept when it was wrong, deleted when right."""
+
+    __tablename__ = "second_step_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -45,6 +45,9 @@ class User(db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     totp_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when too many wrong codes were entered over the rolling window: no code is accepted
+    # or sent until a password reset clears it.
+    two_step_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Raised to end every session of the account (sign out, password change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)

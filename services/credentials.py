@@ -8,7 +8,7 @@ from flask import current_app
 
 from extensions import db
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken, User
-from services import accounts, mailer, password_history, passwords, security_events, tokens
+from services import accounts, mailer, password_history, passwords, security_events, tokens, two_step_cap
 from services.clock import now
 
 WRONG_CURRENT_PASSWORD = "Your current password is not correct"
@@ -124,6 +124,7 @@ def reset_password(grant: EmailToken, new_password: str) -> list[str]:
     if user.activated_at is None:
         user.activated_at = now()  # the link proved the address, as activation would
     accounts.clear_sign_in_lock(user.email)
+    two_step_cap.clear(user)
     security_events.record(user, "password_reset")
     _queue_password_changed(user)
     db.session.commit()

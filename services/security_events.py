@@ -20,6 +20,7 @@ DESCRIPTIONS = {
     "authenticator_off": "Authenticator app removed",
     "code_voided": "A security code was entered wrongly too many times",
     "authenticator_locked": "Authenticator app codes were entered wrongly too many times",
+    "two_step_locked": "Security codes stopped after too many wrong codes: reset your password to unlock",
     "sign_in_locked": "Sign-in locked after too many wrong passwords",
     "password_changed": "Password changed",
     "password_reset": "Password reset by email link",

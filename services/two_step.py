@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import CODE_TURN_ON, SecurityCode, User
-from services import mailer, passwords, security_events
+from services import mailer, passwords, security_events, two_step_cap
 from services.clock import now, uk_datetime, uk_time
 
 CODE_DIGITS = 6
@@ -28,6 +28,8 @@ CODE_EXPIRED = "The code has expired: request a new one"
 CODE_VOIDED = "You entered the wrong code too many times: request a new one"
 CODE_MISSING = "There is no code waiting to be used: request a new one"
 APP_LOCKED = "You entered the wrong code too many times: use a code sent by email instead, or try again later"
+ACCOUNT_LOCKED = "Too many wrong codes have been entered for your account: reset your password to unlock it"
+CODE_BUSY = "The code could not be checked: try again"
 
 
 def normalise_entry(raw: str | None) -> str:
@@ -51,6 +53,7 @@ def entry_error(raw: str | None) -> str | None:
 class Sent:
     code: SecurityCode | None
     next_allowed_at: datetime | None = None  # set when the limit stopped a new code
+    locked: bool = False  # set when too many wrong codes locked the account
 
 
 def _codes_sent_since(user: User, since: datetime) -> list[datetime]:
@@ -65,6 +68,8 @@ def _codes_sent_since(user: User, since: datetime) -> list[datetime]:
 
 def send_code(user: User, purpose: str) -> Sent:
     """Email a fresh code, cancelling any earlier one, within the per-account limit."""
+    if two_step_cap.is_locked(user):
+        return Sent(None, locked=True)
     settings = current_app.config
     window = timedelta(minutes=settings["TWO_STEP_CODE_WINDOW_MINUTES"])
     recent = _codes_sent_since(user, now() - window)
@@ -125,11 +130,23 @@ class Check:
     ok: bool
     error: str | None = None
     purpose: str | None = None
+    locked: bool = False  # the account's second step is locked until a password reset
+
+
+LOCKED = Check(False, ACCOUNT_LOCKED, locked=True)
+
+
+def _refused_guess(user: User) -> Check:
+    """No slot for a guess: the account is locked, or the last slots are being checked."""
+    db.session.refresh(user)
+    return LOCKED if two_step_cap.is_locked(user) else Check(False, CODE_BUSY)
 
 
 def check_code(user: User, code_id: int | None, entry: str) -> Check:
-    """Check an entered code against the one sent to this session: single use, 60 minutes, and
-    void on the sixth wrong entry."""
+    """Check an entered code against the one sent to this session: single use, 60 minutes, void
+    on the sixth wrong entry, and counted against the account's cap on wrong codes."""
+    if two_step_cap.is_locked(user):
+        return LOCKED
     code = db.session.get(SecurityCode, code_id) if code_id is not None else None
     if code is None or code.user_id != user.id or code.used_at is not None:
         return Check(False, CODE_MISSING)
@@ -137,8 +154,13 @@ def check_code(user: User, code_id: int | None, entry: str) -> Check:
         return Check(False, CODE_VOIDED if code.failed_attempts > _max_wrong() else CODE_MISSING)
     if code.expires_at <= now():
         return Check(False, CODE_EXPIRED)
+    attempt = two_step_cap.reserve(user)
+    if attempt is None:
+        return _refused_guess(user)
     if not passwords.verify_password(code.code_hash, normalise_entry(entry), current_app.config):
-        return _wrong_entry(user, code)
+        return _wrong_entry(user, code, attempt)
+    two_step_cap.release(attempt)
+    db.session.commit()
     claimed = db.session.execute(
         SecurityCode.__table__.update()
         .where(
@@ -160,22 +182,23 @@ def _max_wrong() -> int:
     return current_app.config["TWO_STEP_MAX_WRONG_ENTRIES"]
 
 
-def _wrong_entry(user: User, code: SecurityCode) -> Check:
+def _wrong_entry(user: User, code: SecurityCode, attempt: int) -> Check:
+    account_locked = two_step_cap.record_wrong(user, attempt)
     db.session.execute(
         SecurityCode.__table__.update()
         .where(SecurityCode.id == code.id)
         .values(failed_attempts=SecurityCode.failed_attempts + 1)
     )
     failures = db.session.scalar(select(SecurityCode.failed_attempts).where(SecurityCode.id == code.id))
+    result = Check(False, CODE_WRONG)
     if failures > _max_wrong():
         db.session.execute(
             SecurityCode.__table__.update().where(SecurityCode.id == code.id).values(cancelled_at=now())
         )
         security_events.record(user, "code_voided")
-        db.session.commit()
-        return Check(False, CODE_VOIDED)
+        result = Check(False, CODE_VOIDED)
     db.session.commit()
-    return Check(False, CODE_WRONG)
+    return LOCKED if account_locked else result
 
 
 def _turn_on_email(user: User) -> None:
@@ -261,10 +284,16 @@ def check_authenticator(user: User, entry: str) -> Check:
     """A code from the app: each time step used once, and a lock after repeated wrong codes."""
     if not user.has_authenticator:
         return Check(False, CODE_MISSING)
+    if two_step_cap.is_locked(user):
+        return LOCKED
     if authenticator_locked(user):
         return Check(False, APP_LOCKED)
+    attempt = two_step_cap.reserve(user)
+    if attempt is None:
+        return _refused_guess(user)
     step = _matching_step(user.totp_secret, normalise_entry(entry))
     if step is not None:
+        two_step_cap.release(attempt)
         claimed = db.session.execute(
             User.__table__.update()
             .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
@@ -273,13 +302,14 @@ def check_authenticator(user: User, entry: str) -> Check:
         if claimed.rowcount == 1:
             db.session.commit()
             return Check(True)
-        db.session.rollback()
+        db.session.rollback()  # a code already used counts as a wrong one
+    account_locked = two_step_cap.record_wrong(user, attempt)
     user.totp_failures += 1
+    result = Check(False, CODE_WRONG)
     if user.totp_failures > _max_wrong():
         user.totp_failures = 0
         user.totp_locked_until = now() + timedelta(minutes=current_app.config["TWO_STEP_CODE_WINDOW_MINUTES"])
         security_events.record(user, "authenticator_locked")
-        db.session.commit()
-        return Check(False, APP_LOCKED)
+        result = Check(False, APP_LOCKED)
     db.session.commit()
-    return Check(False, CODE_WRONG)
+    return LOCKED if account_locked else result

@@ -1,7 +1,7 @@
 """A password reset grant kept on the server
 
 Revision ID: c5e1a7d3b9f2
-Revises: 530f4d426f53
+Revises: 3c9e5a7d2b14
 Create Date: 2026-12-01 08:20:00.000000
 
 """
@@ -14,7 +14,7 @@ import models.types
 
 # revision identifiers, used by Alembic.
 revision = "c5e1a7d3b9f2"
-down_revision = "530f4d426f53"
+down_revision = "3c9e5a7d2b14"
 branch_labels = None
 depends_on = None
 

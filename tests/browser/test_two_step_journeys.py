@@ -94,3 +94,29 @@ def test_add_an_authenticator_app_and_sign_in_with_it(browser_page: Page, live, 
     axe_check(page)
     enter_code(page, pyotp.TOTP(secret).now())
     expect(page.locator("h1")).to_have_text("SEND: your children and requests")
+
+
+def test_too_many_wrong_codes_lock_the_account_and_the_page_leads_to_a_reset(
+    browser_page: Page, live, mailbox, axe_check, monkeypatch
+):
+    page = browser_page
+    seed_family(live)
+    with live.app.app_context():
+        user = db.session.scalar(db.select(User))
+        user.two_step_email_at = user.created_at
+        db.session.commit()
+        db.session.remove()
+    monkeypatch.setitem(live.app.config, "TWO_STEP_ACCOUNT_MAX_FAILURES", 2)
+    sign_in(page, live.url)
+    page.get_by_role("button", name="SEND").click()
+    code = code_from(mailbox, EMAIL)
+    enter_code(page, wrong_code_for(code))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not correct")
+    enter_code(page, wrong_code_for(code))
+    expect(page.locator("h1")).to_have_text("Reset your password to unlock your account")
+    expect(page.get_by_role("alert")).to_contain_text("stopped accepting codes")
+    expect(page.get_by_label("Security code")).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("link", name="Reset your password").click()
+    expect(page.locator("h1")).to_have_text("Reset your password")
+    expect(page.locator("#email")).to_be_visible()
