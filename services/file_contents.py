@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -126,18 +125,19 @@ def clean_photo(data: bytes, content_type: str) -> bytes:
     XMP, no comments or text, no thumbnails, no colour profile. It is first turned upright and brought
     into sRGB, the two things in its metadata that change how it looks. Raises Refusal."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on damaged EXIF tags
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[PHOTO_FORMATS[content_type]]) as image:
-                pixels = _upright_srgb(image, has_alpha=content_type == "image/png" and _has_alpha(image))
+        with Image.open(io.BytesIO(data), formats=[PHOTO_FORMATS[content_type]]) as image:
+            # Checked here rather than by turning Pillow's warning into an error: warning filters are
+            # global to the process, and a threaded worker would share them.
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError("over the pixel limit")
+            pixels = _upright_srgb(image, has_alpha=content_type == "image/png" and _has_alpha(image))
         pixels.info = {}  # getexif() and every encoder read from here
         out = io.BytesIO()
         if content_type == "image/png":
             pixels.save(out, format="PNG", optimize=True)
         else:
             pixels.save(out, format=PHOTO_FORMATS[content_type], quality=90)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except Image.DecompressionBombError as error:
         raise Refusal(
             f"is too large a picture (over {Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels): "
             "make it smaller and upload it again"
