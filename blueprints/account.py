@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts, new_password_page
+from blueprints.two_step import second_step_required_when_on
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
 from services import accounts, credentials, security_events
@@ -82,6 +83,7 @@ def change_details() -> str | Response:
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
+@second_step_required_when_on
 @limit_posts("RATELIMIT_PASSWORD")
 def change_email() -> str | Response:
     user = current_user._get_current_object()

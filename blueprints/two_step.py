@@ -58,6 +58,21 @@ def second_step_required(view):
     return wrapped
 
 
+def second_step_required_when_on(view):
+    """For account pages that could hand the second step to someone else (the email address codes go
+    to): once an account has two-step verification, a password alone is not enough to reach them."""
+
+    guarded = second_step_required(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and current_user.has_two_step:
+            return guarded(*args, **kwargs)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _requested_next() -> str | None:
     """The `next` of this request when it is a safe path of this site, otherwise None."""
     target = request.args.get("next")

@@ -10,6 +10,7 @@ from models import User
 from tests.factories import GOOD_PASSWORD, make_user
 from tests.pages import error_messages, get_page, post, post_page
 from tests.test_sign_in import sign_in
+from tests.two_step_helpers import pass_second_step, turn_on
 
 
 def confirm_path(mailbox, address: str = "new@example.com") -> str:
@@ -106,3 +107,20 @@ def test_the_link_works_once_and_old_links_stop_working(client, mailbox):
     assert post_page(client, path).h1.get_text(strip=True) == "This confirmation link has already been used"
     reset_page = get_page(client, urlsplit(reset_link).path)
     assert reset_page.h1.get_text(strip=True) == "This password reset link has been replaced"
+
+
+def test_with_two_step_on_the_password_alone_cannot_move_the_address(app, client, db, mailbox):
+    """Otherwise a stolen password could send the next second-step code to the thief's address."""
+    make_user()
+    sign_in(client)
+    turn_on(client, mailbox, GOOD_PASSWORD)
+    stranger = app.test_client()
+    sign_in(stranger)
+
+    assert stranger.get("/account/email").location == "/two-step?next=/account/email"
+    assert request_change(stranger, new="thief@example.com").location.startswith("/two-step")
+    assert mailbox.to("thief@example.com") == []
+
+    pass_second_step(stranger, mailbox, count=2)
+    assert request_change(stranger, new="new@example.com").location == "/account/email/check"
+    assert confirm_path(mailbox)
