@@ -101,11 +101,11 @@ def test_the_code_is_stored_hashed(client, db, verified_family, mailbox):
     assert stored.code_hash.startswith("$argon2id$")
 
 
-@pytest.mark.parametrize("typed", ["123 456", "123-456", " 123456 ", "123 – 456"])
+@pytest.mark.parametrize("typed", ["{0} {1}", "{0}-{1}", " {0}{1} ", "{0} – {1}"])
 def test_spaces_and_hyphens_are_allowed(client, db, verified_family, mailbox, typed):
     client.get("/two-step/code")
     code = code_from(mailbox)
-    formatted = typed.replace("123", code[:3]).replace("456", code[3:])
+    formatted = typed.format(code[:3], code[3:])
     assert enter(client, formatted).location == "/send"
 
 
