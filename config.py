@@ -99,6 +99,8 @@ class Defaults:
     DOCUMENT_S3_SERVER_SIDE_ENCRYPTION = False
     DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     DOCUMENT_MAX_FILES = 20
+    # Word and OpenDocument files are zips: the most they may inflate to, counted as they inflate
+    DOCUMENT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
     # ClamAV daemon: "unix:/run/clamav/clamd.ctl" or "host:3310"; empty: files are marked not scanned
     CLAMD = ""
     CLAMD_TIMEOUT_SECONDS = 30

@@ -39,9 +39,8 @@ ALLOWED_KINDS = "a PDF, JPG, PNG, HEIC, Word or OpenDocument text file"
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_NAME_LENGTH = 200
-# An office file is a zip: refuse ones that unpack to more than this (counted as they inflate), or hold
-# more entries.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# An office file is a zip: refuse ones holding more entries than this. How much it may unpack to is the
+# DOCUMENT_MAX_UNPACKED_BYTES setting.
 MAX_ZIP_ENTRIES = 2000
 
 
@@ -99,11 +98,11 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
-def _check_contents(data: bytes, content_type: str) -> bytes:
+def _check_contents(data: bytes, content_type: str, settings) -> bytes:
     """The bytes to store: office files checked as they inflate, photos cleaned. Raises Refusal."""
     if content_type in (DOCX, ODT):
         kind = "Word" if content_type == DOCX else "OpenDocument"
-        check_office_file(data, kind, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES)
+        check_office_file(data, kind, settings["DOCUMENT_MAX_UNPACKED_BYTES"], MAX_ZIP_ENTRIES)
     if content_type in (JPEG, PNG, HEIC):
         return clean_photo(data, content_type)
     return data
@@ -257,7 +256,7 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
         security_events.record(owner, "infected_upload")
         return f"{name} contains a virus"
     try:
-        data = _check_contents(upload.data, content_type)
+        data = _check_contents(upload.data, content_type, settings)
     except Refusal as refusal:
         return f"{name} {refusal.reason}"
     key = secrets.token_hex(16)
