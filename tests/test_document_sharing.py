@@ -4,7 +4,6 @@ the team shares a document; then the other sees it as shared by the team, never 
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from models import AuditEvent, ChildLink, Document, User
 from services import assessment_requests, document_sharing, documents
 from services.clock import now
 from tests import files
+from tests.concurrency import run_together
 from tests.pages import check_page, get_page, post
 from tests.people import (
     approved_link,
@@ -357,25 +357,19 @@ def test_two_members_of_staff_sharing_at_once_share_it_once(app, db, world):
         pytest.skip("the race needs PostgreSQL's concurrent transactions")
     document_id = world["alex_documents"]["child page"].id
     staff_id = database.session.scalar(select(User.id).where(User.email == "officer@somerset.gov.uk"))
-    barrier = threading.Barrier(2)
-    results = []
 
-    def press_share() -> None:
+    def press_share(ready) -> bool:
         with app.app_context():
             staff, document = (
                 database.session.get(User, staff_id),
                 database.session.get(Document, document_id),
             )
-            barrier.wait()
-            results.append(document_sharing.share(staff, document))
+            ready()
+            shared = document_sharing.share(staff, document)
             database.session.remove()
+            return shared
 
-    threads = [threading.Thread(target=press_share) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [False, True]
+    assert sorted(run_together(press_share, [(), ()])) == [False, True]
     rows = database.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "shared", AuditEvent.record_id == document_id)
     ).all()

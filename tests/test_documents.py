@@ -6,7 +6,6 @@ import io
 import random
 import re
 import struct
-import threading
 import tracemalloc
 import zipfile
 import zlib
@@ -23,6 +22,7 @@ from services.documents import MAX_ZIP_ENTRIES, Incoming, save_uploads
 from services.file_contents import Refusal, check_office_file
 from tests import files
 from tests.clamd_standin import EICAR, ClamdStandIn
+from tests.concurrency import run_together
 from tests.pages import get_page, post
 from tests.people import (
     approved_link,
@@ -439,19 +439,13 @@ class TestConcurrentUploads:
             url = f"{draft}/documents"
         else:
             url = upload_page(None, child)
-        start = threading.Barrier(len(clients))
-        pages: list[str] = []
 
-        def send_eight(each) -> None:
+        def send_eight(ready, each) -> str:
             named = [(f"report-{id(each)}-{n}.pdf", files.PDF + str(n).encode()) for n in range(8)]
-            start.wait()
-            pages.append(upload(each, url, named).get_data(as_text=True))
+            ready()
+            return upload(each, url, named).get_data(as_text=True)
 
-        threads = [threading.Thread(target=send_eight, args=(each,)) for each in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        pages = run_together(send_eight, [(each,) for each in clients])
         stored = db.session.scalars(select(Document)).all()
         assert len(pages) == 4
         assert len(stored) == 20

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from extensions import db as database
 from models import SecurityCode, SecurityEvent, User
 from services import mailer, two_step
 from services.clock import now
+from tests.concurrency import run_together
 from tests.factories import GOOD_PASSWORD, make_user
 from tests.pages import error_messages, field_error, get_page, post, post_page
 from tests.test_sign_in import sign_in
@@ -266,22 +266,16 @@ def test_two_concurrent_submissions_of_one_code_let_exactly_one_in(app, db, veri
     mailer.send_committed()
     code_id, user_id = sent.code.id, verified_family.id
     code = code_from(mailbox)
-    barrier = threading.Barrier(2)
-    results = []
 
-    def submit() -> None:
+    def submit(ready) -> bool:
         with app.app_context():
             user = database.session.get(User, user_id)
-            barrier.wait()
-            results.append(two_step.check_code(user, code_id, code).ok)
+            ready()
+            passed = two_step.check_code(user, code_id, code).ok
             database.session.remove()
+            return passed
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [False, True]
+    assert sorted(run_together(submit, [(), ()])) == [False, True]
 
 
 class TestStaff:

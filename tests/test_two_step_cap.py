@@ -3,7 +3,6 @@ then no code works until a password reset."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pyotp
@@ -17,6 +16,7 @@ from extensions import db as database
 from models import CODE_SIGN_IN, OutboxMessage, SecurityCode, SecurityEvent, User
 from services import passwords, two_step
 from services.clock import now
+from tests.concurrency import run_together
 from tests.factories import GOOD_PASSWORD, make_user
 from tests.pages import check_page, csrf_token, error_messages, get_page, post, post_page
 from tests.test_password_reset import NEW_PASSWORD, ask_for_reset, open_link_and_choose, reset_path
@@ -207,21 +207,16 @@ def test_concurrent_wrong_codes_never_get_past_the_cap(app, db, family):
         for _ in range(5):
             assert two_step.check_code(user, code_id, "000000").error == two_step.CODE_WRONG
     racing_codes = [stored_code(user, "123456") for _ in range(14)]
-    barrier = threading.Barrier(len(racing_codes))
-    errors = []
 
-    def guess(code_id: int) -> None:
+    def guess(ready, code_id: int) -> str | None:
         with app.app_context():
             racer = database.session.get(User, family.id)
-            barrier.wait()
-            errors.append(two_step.check_code(racer, code_id, "000000").error)
+            ready()
+            error = two_step.check_code(racer, code_id, "000000").error
             database.session.remove()
+            return error
 
-    threads = [threading.Thread(target=guess, args=(code_id,)) for code_id in racing_codes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(guess, [(code_id,) for code_id in racing_codes])
 
     database.session.expire_all()
     checked = database.session.scalar(select(func.sum(SecurityCode.failed_attempts)))
@@ -249,20 +244,14 @@ def test_concurrent_wrong_codes_from_many_browsers_never_get_past_the_cap(app, d
         with browser.session_transaction() as session:
             session["two_step_code_id"], session["two_step_method"] = code_id, "email"
         browsers.append((browser, csrf_token(browser)))
-    barrier = threading.Barrier(len(browsers))
-    outcomes = []
 
-    def guess(browser, token: str) -> None:
-        barrier.wait()
+    def guess(ready, browser, token: str) -> str:
+        ready()
         response = browser.post("/two-step/code", data={"csrf_token": token, "code": "000000"})
         soup = check_page(response.get_data(as_text=True))
-        outcomes.append(LOCKED_HEADING if heading(soup) == LOCKED_HEADING else error_messages(soup)[0])
+        return LOCKED_HEADING if heading(soup) == LOCKED_HEADING else error_messages(soup)[0]
 
-    threads = [threading.Thread(target=guess, args=pair) for pair in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(guess, browsers)
 
     database.session.expire_all()
     assert database.session.scalar(select(func.sum(SecurityCode.failed_attempts))) == 20
