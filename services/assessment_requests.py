@@ -191,7 +191,7 @@ def submit(owner: User, request: AssessmentRequest) -> list[Section]:
         owner.email,
         f"Your request for an EHC needs assessment: {request.reference}",
         "request_submitted",
-        first_name=owner.first_name,
+        first_name=mailer.greeting_name(owner),
         reference=request.reference,
         received=uk_day(request.received_on),
         decision_due=uk_day(request.decision_due_on),

@@ -132,7 +132,7 @@ def _tell_family(link: ChildLink) -> None:
         link.user.email,
         "Your request to see a child's SEND record has been reviewed",
         "access_reviewed",
-        first_name=link.user.first_name,
+        first_name=mailer.greeting_name(link.user),
     )
 
 

@@ -99,7 +99,7 @@ def send_code(user: User, purpose: str) -> Sent:
         user.email,
         "Your Citizen Portal security code",
         "security_code",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         code=code,
         minutes=minutes,
         expires=uk_time(row.expires_at),
@@ -219,7 +219,7 @@ def _queue_change_email(user: User, change: str) -> None:
         user.email,
         "Your Citizen Portal sign-in settings have changed",
         "two_step_changed",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         change=change,
         when=now(),
     )

@@ -98,7 +98,7 @@ def _lock(user: User) -> None:
         user.email,
         "Your Citizen Portal account needs a new password",
         "two_step_locked",
-        first_name=user.first_name,
+        first_name=mailer.greeting_name(user),
         failures=_cap(),
         hours=current_app.config["TWO_STEP_ACCOUNT_WINDOW_HOURS"],
         when=uk_datetime(moment),

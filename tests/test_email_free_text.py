@@ -3,6 +3,7 @@ turns typed text into a link."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
@@ -109,3 +110,13 @@ def test_once_confirmed_the_holder_is_greeted_by_name_and_no_typed_url_is_a_link
             in BeautifulSoup(mailbox.html(message), "html.parser").get_text()
         )
         links_only_to_the_portal(mailbox, message)
+
+
+def test_every_email_greets_through_the_one_greeting_that_checks_the_address():
+    """A template that printed a name itself would skip mailer.greeting_name's check."""
+    folder = Path(__file__).resolve().parent.parent / "templates" / "email"
+    for template in folder.glob("[!_]*.*"):
+        source = template.read_text()
+        assert "first_name }}" not in source, template.name
+        if "first_name" in source:
+            assert f'include "email/_greeting{template.suffix}"' in source, template.name
