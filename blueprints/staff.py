@@ -211,7 +211,7 @@ def _shareable_document_or_404(public_id: str):
 
 def _back_from_sharing(document) -> str:
     """Back to the staff page the sharing was started from: the assessment request or the child's record."""
-    if request.args.get("from") == "request" and document.request and not document.request.is_draft:
+    if _came_from() == "request" and document.request and not document.request.is_draft:
         return url_for(".assessment_request", public_id=document.request.public_id)
     return url_for(".child", public_id=document.child.public_id)
 
