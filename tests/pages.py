@@ -58,7 +58,7 @@ def get_page(client, url: str, status: int = 200) -> BeautifulSoup:
 def csrf_token(client) -> str:
     """The CSRF token of the client's session, read from the page's htmx headers."""
     soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
-    return json.loads(soup.body["hx-headers"])["X-CSRFToken"]
+    return json.loads(soup.body["data-hx-headers"])["X-CSRFToken"]
 
 
 def post(client, url: str, data: dict | None = None, **kwargs):
