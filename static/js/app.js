@@ -108,8 +108,9 @@
   function saveFailed(event) {
     var status = document.getElementById("save-status");
     if (status && event.detail.elt && event.detail.elt.id === "section-form") {
-      status.textContent = "Not saved: check your connection. Your answers are still here; " +
+      var message = "Not saved: check your connection. Your answers are still here; " +
         "select Save and continue to try again.";
+      if (status.textContent !== message) { status.textContent = message; }
     }
   }
   document.addEventListener("htmx:sendError", saveFailed);

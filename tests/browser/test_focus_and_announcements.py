@@ -59,6 +59,15 @@ def test_autosave_leaves_focus_and_every_keystroke_in_the_field(js_page: Page, l
     assert announcements(page, "Saved at") == ["Saved at 4:05pm"]  # two saves, the same words once
     assert page.locator("#version").input_value() != version, "the second save's version was not kept"
 
+    page.route("**/autosave", lambda route: route.abort())  # the connection drops
+    for words in (" At home", " and at school"):
+        with page.expect_event("requestfailed", timeout=AUTOSAVE_WAIT_MS):
+            page.keyboard.type(words)
+            field.blur()
+        field.focus()
+    expect(page.locator("#save-status")).to_contain_text("Not saved")
+    assert len(announcements(page, "Not saved")) == 1
+
 
 def test_password_checklist_says_only_what_changed(js_page: Page, live):
     page = js_page
