@@ -190,7 +190,7 @@ def _render_code_page(
     form: SecurityCodeForm, user, method: str, problem: str | None = None, locked=False
 ) -> str:
     """The code page, or with htmx only its form; when the account is locked, what to do instead."""
-    template = "two_step/_code_form.html" if is_htmx() else "two_step/enter_code.html"
+    template = "two_step/_code_response.html" if is_htmx() else "two_step/enter_code.html"
     return render_template(
         template,
         form=form,

@@ -108,31 +108,123 @@
   function saveFailed(event) {
     var status = document.getElementById("save-status");
     if (status && event.detail.elt && event.detail.elt.id === "section-form") {
-      status.textContent = "Not saved: check your connection. Your answers are still here; " +
+      var message = "Not saved: check your connection. Your answers are still here; " +
         "select Save and continue to try again.";
+      if (status.textContent !== message) { status.textContent = message; }
     }
   }
   document.addEventListener("htmx:sendError", saveFailed);
   document.addEventListener("htmx:responseError", saveFailed);
 
-  // Character counts on long answers: the limit is checked on the server too.
+  // Character counts on long answers, as GOV.UK Frontend's character count: the visible count
+  // follows every keystroke; screen readers hear it once typing pauses, and only when it changed.
+  // The limit is checked on the server too.
+  var COUNT_ANNOUNCE_DELAY_MS = 1000;
+
+  function countMessage(limit, length) {
+    var left = limit - length;
+    return left >= 0 ?
+      "You have " + left.toLocaleString("en-GB") + (left === 1 ? " character" : " characters") + " remaining" :
+      "You have " + (-left).toLocaleString("en-GB") + (left === -1 ? " character" : " characters") + " too many";
+  }
+
   function setUpCharacterCounts() {
     Array.prototype.forEach.call(document.querySelectorAll("textarea[data-maxlength]"), function (area) {
-      var message = document.getElementById(area.id + "-info");
+      var hint = document.getElementById(area.id + "-info");
       var limit = parseInt(area.getAttribute("data-maxlength"), 10);
+      if (!hint || !limit) { return; }
+      // The hint ("You can enter up to ...") stays as the field's description, for screen readers only.
+      hint.classList.add("govuk-visually-hidden");
+      var visible = document.createElement("div");
+      visible.className = "govuk-character-count__message govuk-character-count__status govuk-hint";
+      visible.setAttribute("aria-hidden", "true");
+      var spoken = document.createElement("div");
+      spoken.className = "govuk-character-count__sr-status govuk-visually-hidden";
+      spoken.setAttribute("aria-live", "polite");
+      hint.parentNode.insertBefore(spoken, hint.nextSibling);
+      hint.parentNode.insertBefore(visible, hint.nextSibling);
+      var markedByServer = area.classList.contains("govuk-textarea--error");
       var timer;
-      if (!message || !limit) { return; }
+
+      function showCount() {
+        var over = area.value.length > limit;
+        visible.textContent = countMessage(limit, area.value.length);
+        visible.classList.toggle("govuk-error-message", over);
+        visible.classList.toggle("govuk-hint", !over);
+        area.classList.toggle("govuk-textarea--error", over || markedByServer);
+      }
+
+      function announceCount() {
+        var message = countMessage(limit, area.value.length);
+        if (spoken.textContent !== message) { spoken.textContent = message; }
+      }
+
+      showCount();
       area.addEventListener("input", function () {
+        showCount();
         clearTimeout(timer);
-        timer = setTimeout(function () {
-          var left = limit - area.value.length;
-          message.textContent = left >= 0 ?
-            "You have " + left.toLocaleString("en-GB") + " characters remaining" :
-            "You have " + (-left).toLocaleString("en-GB") + " characters too many";
-        }, 500);
+        timer = setTimeout(announceCount, COUNT_ANNOUNCE_DELAY_MS);
       });
     });
   }
+
+  // The save status speaks when its words change, not every time an autosave answers the same
+  // "Saved at" again. Out-of-band parts of the answer (the version) are still applied.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "save-status" || event.detail.isError) { return; }
+    var parsed = document.createElement("template");
+    parsed.innerHTML = event.detail.serverResponse;
+    Array.prototype.forEach.call(parsed.content.querySelectorAll("[data-hx-swap-oob], [hx-swap-oob]"), function (part) {
+      part.remove();
+    });
+    if (parsed.content.textContent.trim() === target.textContent.trim()) {
+      event.detail.swapOverride = "none";
+    }
+  });
+
+  // The password checklist: htmx replaces the list as the family types; rather than the whole
+  // list being read out again, a polite status says which rules changed, or how many are met.
+  var MOST_RULES_NAMED = 2;
+
+  function ruleStates(root) {
+    return Array.prototype.map.call(root.querySelectorAll("[data-rule]"), function (item) {
+      var words = item.cloneNode(true);
+      Array.prototype.forEach.call(words.querySelectorAll(".govuk-visually-hidden"), function (hidden) {
+        hidden.remove();
+      });
+      var text = words.textContent.replace(/\s+/g, " ").trim();
+      return {
+        rule: item.getAttribute("data-rule"),
+        description: text.charAt(0).toUpperCase() + text.slice(1),
+        met: item.classList.contains("app-password-checklist__item--met")
+      };
+    });
+  }
+
+  function checklistChanges(before, after) {
+    var wasMet = {};
+    before.forEach(function (state) { wasMet[state.rule] = state.met; });
+    var changed = after.filter(function (state) { return state.met !== Boolean(wasMet[state.rule]); });
+    if (!changed.length) { return ""; }
+    if (changed.length <= MOST_RULES_NAMED) {
+      return changed.map(function (state) {
+        return state.description + ": " + (state.met ? "done" : "not yet");
+      }).join(". ");
+    }
+    var met = after.filter(function (state) { return state.met; }).length;
+    return met + " of " + after.length + " password rules done";
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var status = document.getElementById("password-rules-status");
+    if (!target || target.id !== "password-rules" || !status || event.detail.isError) { return; }
+    var parsed = document.createElement("template");
+    parsed.innerHTML = event.detail.serverResponse;
+    var message = checklistChanges(ruleStates(target), ruleStates(parsed.content));
+    if (message) { status.textContent = message; }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpPasswordToggles(document);
@@ -141,12 +233,14 @@
     focusErrorSummary(document);
   });
 
-  // After htmx swaps in a fragment: enhance it, and when a form was submitted move focus to any
-  // error summary it brought (an outerHTML swap replaces the target, so look in the document).
+  // After htmx swaps in a fragment: enhance it, and when the person submitted a form move focus to
+  // any error summary it brought (an outerHTML swap replaces the target, so look in the document).
+  // Requests htmx sends by itself, such as autosave on input or change, never move focus or scroll.
   document.addEventListener("htmx:afterSettle", function (event) {
     setUpPasswordToggles(document);
     var config = event.detail.requestConfig;
-    if (config && config.verb !== "get" && config.elt && config.elt.tagName === "FORM") {
+    var submitted = config && config.triggeringEvent && config.triggeringEvent.type === "submit";
+    if (submitted && config.elt && config.elt.tagName === "FORM") {
       focusErrorSummary(document);
     }
   });
