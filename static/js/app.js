@@ -104,6 +104,23 @@
     });
   }
 
+  // Appendix A rows: after "Add" or "Remove" the page comes back at #the-new-row's-first-field or
+  // #the-group's-heading, which the browser focuses; make sure of it, and say a removal politely.
+  // A live region that already holds its text when the page loads is not read out, so set it again.
+  function focusChangedRow() {
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    var target = id && document.getElementById(id);
+    if (target && target.closest("#section-form") && !document.querySelector(".govuk-error-summary")) {
+      target.focus();
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-row-announcement]"), function (region) {
+      var message = region.textContent.trim();
+      if (!message) { return; }
+      region.textContent = "";
+      setTimeout(function () { region.textContent = message; }, 300);
+    });
+  }
+
   // A save as you type that does not reach the server says so; the answers stay on the page.
   function saveFailed(event) {
     var status = document.getElementById("save-status");
@@ -139,6 +156,7 @@
     setUpUploads();
     setUpCharacterCounts();
     focusErrorSummary(document);
+    focusChangedRow();
   });
 
   // After htmx swaps in a fragment: enhance it, and when a form was submitted move focus to any
