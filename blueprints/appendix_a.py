@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from blueprints import is_htmx
+from blueprints.documents import checking_only, upload_check
 from blueprints.send import family_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
@@ -106,20 +107,22 @@ def _read_only(found) -> str:
     )
 
 
-def _section_page(found, section, answers, problems=None, saved_at=None, upload_errors=()) -> str:
+def _section_page(found, section, answers, problems=None, saved_at=None, upload_form=None) -> str:
     problems = problems or appendix_a.Problems()
+    if upload_form is None and section.uploads:
+        upload_form = UploadForm()
     return render_template(
         "appendix_a/section.html",
         request_=found,
         section=section,
         answers=answers,
         problems=problems,
-        errors=[*problems.messages.items(), *(("files", message) for message in upload_errors)],
-        upload_errors=upload_errors,
+        errors=[*problems.messages.items(), *(error_list(upload_form) if upload_form else [])],
+        upload_errors=upload_form.files.errors if upload_form else (),
         status=assessment_requests.status_of(found, section),
         saved_at=saved_at,
         return_to_check=request.args.get("return") == "check",
-        upload_form=UploadForm() if section.uploads else None,
+        upload_form=upload_form,
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
@@ -283,6 +286,8 @@ def upload(public_id: str) -> str | Response:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
     section = SECTIONS_BY_KEY["documents"]
+    if checking_only():
+        return upload_check(form, url_for(".upload", public_id=public_id), secondary=True)
     outcome = None
     if form.validate_on_submit():
         uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
@@ -298,11 +303,10 @@ def upload(public_id: str) -> str | Response:
             user=current_user,
             delete_form=ButtonForm(),
         )
-    if outcome is None:
-        messages = [message for field_errors in form.errors.values() for message in field_errors]
-        return _section_page(found, section, {}, upload_errors=messages)
-    if outcome.errors:
-        return _section_page(found, section, {}, upload_errors=outcome.errors)
+    if outcome is None or outcome.errors:
+        if outcome is not None:
+            form.files.errors = [*form.files.errors, *outcome.errors]
+        return _section_page(found, section, {}, upload_form=form)
     session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
     return redirect(url_for(".section", public_id=public_id, key="documents"))
 
