@@ -149,6 +149,18 @@ def test_adding_and_removing_rows_moves_focus_and_keeps_other_rows(
         page.keyboard.type(name)
     axe_check(page)
 
+    if page.js_enabled:
+        # what each group's status region says once the page has loaded: text present on load is not
+        # read out, so it must be emptied, then set again a moment later
+        page.add_init_script(
+            """window.said = [];
+            document.addEventListener("DOMContentLoaded", function () {
+              document.querySelectorAll("[data-row-announcement]").forEach(function (region) {
+                new MutationObserver(function () { window.said.push(region.textContent); })
+                  .observe(region, {childList: true, characterData: true, subtree: true});
+              });
+            });"""
+        )
     page.get_by_role("button", name="Remove professional 2").click()
     heading = page.get_by_role("heading", name="Professionals", exact=True)
     expect(page).to_have_url(re.compile("#professionals-add$"))
@@ -156,6 +168,9 @@ def test_adding_and_removing_rows_moves_focus_and_keeps_other_rows(
     assert focused_id(page) == "professionals-add"
     assert in_view_from_the_top(page, "#professionals-add")
     expect(page.locator("#professionals-status[role=status]")).to_have_text("Professional 2 removed")
+    if page.js_enabled:
+        page.wait_for_function("window.said.includes('Professional 2 removed')")
+        assert page.evaluate("window.said") == ["", "Professional 2 removed"]
     expect(page.locator("#professionals-0-name")).to_have_value("Dr Ada Okafor")
     expect(page.locator("#professionals-1-name")).to_have_value("Lee Third")
     expect(page.locator("#professionals-2-name")).to_have_count(0)
