@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from blueprints import is_htmx
+from blueprints.documents import checking_only, upload_check
 from blueprints.send import family_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
@@ -31,6 +32,7 @@ from services.clock import uk_time
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
 
 NOTICE = "appendix_a_notice"
+ROW_NOTICE = "appendix_a_row_notice"
 
 
 def _own_request_or_404(public_id: str):
@@ -105,42 +107,30 @@ def _read_only(found) -> str:
     )
 
 
-def _section_page(found, section, answers, problems=None, saved_at=None, upload_errors=()) -> str:
+def _section_page(found, section, answers, problems=None, saved_at=None, upload_form=None) -> str:
     problems = problems or appendix_a.Problems()
+    if upload_form is None and section.uploads:
+        upload_form = UploadForm()
     return render_template(
         "appendix_a/section.html",
         request_=found,
         section=section,
         answers=answers,
         problems=problems,
-        errors=[*problems.messages.items(), *(("files", message) for message in upload_errors)],
-        upload_errors=upload_errors,
+        errors=[*problems.messages.items(), *(error_list(upload_form) if upload_form else [])],
+        upload_errors=upload_form.files.errors if upload_form else (),
         status=assessment_requests.status_of(found, section),
         saved_at=saved_at,
         return_to_check=request.args.get("return") == "check",
-        upload_form=UploadForm() if section.uploads else None,
+        upload_form=upload_form,
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
         notice=session.pop(NOTICE, None),
+        row_notice=session.pop(ROW_NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
     )
-
-
-def _change_rows(section, answers: dict, action: str) -> dict:
-    """Add or remove a row of a repeatable group, as asked by the button pressed."""
-    verb, _, rest = action.partition(":")
-    group_key, _, row = rest.partition(":")
-    group = next((g for g in section.groups if g.key == group_key), None)
-    if group is None:
-        return answers
-    rows = list(answers.get(group.key) or [])
-    if verb == "add":
-        rows.append(appendix_a.blank_row(group))
-    elif verb == "remove" and row.isdigit() and int(row) < len(rows):
-        rows.pop(int(row))
-    return {**answers, group.key: rows}
 
 
 @bp.route("/<public_id>/sections/<key>", methods=["GET", "POST"])
@@ -162,8 +152,9 @@ def _save(found, section) -> str | Response:
     answers = appendix_a.read_section(section, request.form)
     action = request.form.get("action", "continue")
     changing_rows = action.startswith(("add:", "remove:"))
-    if changing_rows:
-        answers = _change_rows(section, answers, action)
+    row_change = appendix_a.change_rows(section, answers, action) if changing_rows else None
+    if row_change:
+        answers = row_change.answers
     complete = request.form.get("completed") == "yes" and not changing_rows
     version = _version(request.form)
     tab = request.form.get("tab", "")[:32]
@@ -171,6 +162,8 @@ def _save(found, section) -> str | Response:
     if saved.conflict:
         return _conflict_page(found, section, answers, saved.newer_answers)
     back_to_check = request.args.get("return") == "check"
+    if row_change and not saved.problems:
+        return _back_to_changed_row(found, section, row_change, back_to_check)
     if changing_rows or (saved.problems and action != "later"):
         return _section_page(found, section, answers, saved.problems, saved_at=found.updated_at)
     if action == "later":
@@ -179,6 +172,16 @@ def _save(found, section) -> str | Response:
     if back_to_check:
         return redirect(url_for(".check_answers", public_id=found.public_id))
     return redirect(url_for(".task_list", public_id=found.public_id))
+
+
+def _back_to_changed_row(found, section, change: appendix_a.RowChange, back_to_check: bool) -> Response:
+    """Post/Redirect/Get to the new row's first field, or to the group's heading after a removal:
+    the browser focuses the #target, JavaScript or not."""
+    if change.announcement:
+        session[ROW_NOTICE] = {"group": change.group_key, "message": change.announcement}
+    query = {"return": "check"} if back_to_check else {}
+    url = url_for(".section", public_id=found.public_id, key=section.key, _anchor=change.return_to, **query)
+    return redirect(url)
 
 
 def _version(form: MultiDict) -> int:
@@ -283,6 +286,8 @@ def upload(public_id: str) -> str | Response:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
     section = SECTIONS_BY_KEY["documents"]
+    if checking_only():
+        return upload_check(form, url_for(".upload", public_id=public_id), secondary=True)
     outcome = None
     if form.validate_on_submit():
         uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
@@ -298,11 +303,10 @@ def upload(public_id: str) -> str | Response:
             user=current_user,
             delete_form=ButtonForm(),
         )
-    if outcome is None:
-        messages = [message for field_errors in form.errors.values() for message in field_errors]
-        return _section_page(found, section, {}, upload_errors=messages)
-    if outcome.errors:
-        return _section_page(found, section, {}, upload_errors=outcome.errors)
+    if outcome is None or outcome.errors:
+        if outcome is not None:
+            form.files.errors = [*form.files.errors, *outcome.errors]
+        return _section_page(found, section, {}, upload_form=form)
     session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
     return redirect(url_for(".section", public_id=public_id, key="documents"))
 

@@ -23,9 +23,31 @@ NOTICE = "documents_notice"
 ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 
 
+def checking_only() -> bool:
+    """With JavaScript the upload form is first sent with each chosen file's name and no content:
+    its errors are shown as without JavaScript, the chosen files stay chosen, and nothing is
+    uploaded until the answers are right."""
+    return request.form.get("upload_check") == "1"
+
+
+def upload_check(form: UploadForm, action: str, secondary: bool) -> str:
+    """The error summary and the upload form marked with its errors, or clean when it may be sent."""
+    form.validate_on_submit()
+    return render_template(
+        "documents/_upload_check.html",
+        errors=error_list(form),
+        upload_form=form,
+        upload_errors=form.files.errors,
+        upload_action=action,
+        secondary=secondary,
+    )
+
+
 def _upload_page(template_args: dict, child=None, link=None, action: str = "") -> str | Response:
     user = current_user._get_current_object()
     form = UploadForm()
+    if checking_only():
+        return upload_check(form, action, secondary=False)
     outcome = None
     if form.validate_on_submit():
         uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]

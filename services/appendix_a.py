@@ -353,6 +353,47 @@ def field_id(question: Question, group: Group | None = None, row: int | None = N
     return f"{group.key}-{row}-{question.key}" if group else question.key
 
 
+def first_input_id(group: Group, row: int) -> str:
+    """The id of the first control of a group's row: a date's first control is its day."""
+    question = group.questions[0]
+    key = field_id(question, group, row)
+    return f"{key}-day" if question.kind == "date" else key
+
+
+def group_heading_id(group: Group) -> str:
+    # also the target of the "Add at least one" error, which has no field of its own
+    return f"{group.key}-add"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A row added to or removed from a group, and where the page should return to afterwards."""
+
+    answers: dict
+    return_to: str
+    announcement: str = ""
+    group_key: str = ""
+
+
+def change_rows(section: Section, answers: dict, action: str) -> RowChange | None:
+    """Add or remove a row of a repeatable group, as asked by the button pressed ("add:group" or
+    "remove:group:index"). None when the action names no group of this section."""
+    verb, _, rest = action.partition(":")
+    group_key, _, row = rest.partition(":")
+    group = next((g for g in section.groups if g.key == group_key), None)
+    if group is None:
+        return None
+    rows = list(answers.get(group.key) or [])
+    if verb == "add":
+        rows.append(blank_row(group))
+        return RowChange({**answers, group.key: rows}, first_input_id(group, len(rows) - 1))
+    if verb == "remove" and row.isdigit() and int(row) < len(rows):
+        rows.pop(int(row))
+        announcement = f"{group.item} {int(row) + 1} removed"
+        return RowChange({**answers, group.key: rows}, group_heading_id(group), announcement, group.key)
+    return None
+
+
 def _read_question(question: Question, form: Mapping, prefix: str) -> str | dict:
     if question.kind == "date":
         return {part: form.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")}

@@ -136,17 +136,18 @@ def test_answers_that_are_too_long_are_refused(client, db, child):
 
 def test_people_can_be_added_and_removed_without_javascript(client, db, child):
     request = start(client, db, child.public_id)
+    url = f"/send/requests/{request.public_id}/sections/household"
     fields = {**ANSWERS["household"]}
-    soup = post_page(
-        client,
-        f"/send/requests/{request.public_id}/sections/household",
-        {**fields, "action": "add:people", "version": version_of(db, request)},
-    )
+    added = post(client, url, {**fields, "action": "add:people", "version": version_of(db, request)})
+    assert added.status_code == 302
+    assert added.location == f"{url}#people-1-name"
+    soup = get_page(client, url)
     assert soup.find(id="people-1-name") is not None
     assert soup.find(id="people-0-name")["value"] == "Robin Rivers"
-    soup = post_page(
+    assert soup.find(id="people-status").get_text() == ""
+    removed = post(
         client,
-        f"/send/requests/{request.public_id}/sections/household",
+        f"{url}?return=check",
         {
             **fields,
             "people-count": "2",
@@ -155,8 +156,22 @@ def test_people_can_be_added_and_removed_without_javascript(client, db, child):
             "version": version_of(db, request),
         },
     )
+    assert removed.location == f"{url}?return=check#people-add"
+    soup = get_page(client, f"{url}?return=check")
     assert soup.find(id="people-0-name")["value"] == "Sam"
     assert soup.find(id="people-1-name") is None
+    assert soup.find(id="people-add")["tabindex"] == "-1"
+    assert soup.find(id="people-status").get_text() == "Person 1 removed"
+    assert get_page(client, url).find(id="people-status").get_text() == ""
+
+
+def test_a_row_change_with_a_badly_formed_answer_shows_the_error_instead(client, db, child):
+    request = start(client, db, child.public_id)
+    url = f"/send/requests/{request.public_id}/sections/household"
+    fields = {**ANSWERS["household"], "people-0-email": "not an email"}
+    soup = post_page(client, url, {**fields, "action": "add:people", "version": version_of(db, request)})
+    assert error_messages(soup) == ["Enter an email address in the correct format, like name@example.com"]
+    assert soup.find(id="people-1-name") is not None
 
 
 def test_html_in_answers_comes_back_escaped(client, db, child):

@@ -12,6 +12,7 @@ import zlib
 from urllib.parse import unquote
 
 import pytest
+from bs4 import BeautifulSoup
 from PIL import Image
 from sqlalchemy import select
 
@@ -128,6 +129,41 @@ def test_htmx_gets_the_outcome_and_the_list_only(client, child):
     assert "<html" not in html
     assert "Uploaded report.pdf" in html
     assert 'id="document-list"' in html
+
+
+def check_upload(client, url: str, fields: dict, named_files: list[tuple[str, bytes]]):
+    data = {**fields, "upload_check": "1"}
+    data["files"] = [(io.BytesIO(content), name) for name, content in named_files]
+    return post(client, url, data, content_type="multipart/form-data", headers={"HX-Request": "true"})
+
+
+def test_the_upload_check_marks_the_form_and_never_stores_a_file(client, db, child, family):
+    link = make_link(family, state="requested")
+    db.session.commit()
+    for url in (
+        upload_page(client, child),
+        f"/send/access/{link.public_id}/documents",
+        f"/send/requests/{child_request(client, db, child)}/documents",
+    ):
+        missing = check_upload(client, url, {"description": "Speech"}, [("report.pdf", b"")])
+        soup = BeautifulSoup(missing.get_data(as_text=True), "html.parser")
+        assert [a["href"] for a in soup.select(".govuk-error-summary a")] == ["#category"]
+        message = soup.find(id="category-error").get_text(" ", strip=True)
+        assert message == "Error: Select what you are sending"
+        assert soup.find(id="description")["value"] == "Speech"
+        assert soup.select_one("form[data-upload]")["action"] == url
+        nothing = check_upload(client, url, {"category": "report"}, [])
+        assert "Select a file" in nothing.get_data(as_text=True)
+        ready = check_upload(client, url, {"category": "report"}, [("report.pdf", files.PDF)])
+        ready_html = ready.get_data(as_text=True)
+        assert "govuk-error-summary" not in ready_html
+        assert "govuk-form-group--error" not in ready_html
+    assert db.session.scalars(select(Document)).all() == []
+
+
+def child_request(client, db, child) -> str:
+    response = post(client, "/send/requests/new", {"child": child.public_id})
+    return response.location.rsplit("/", 1)[1]
 
 
 def test_download_is_an_attachment_never_cached_and_audited(client, db, child):

@@ -40,8 +40,8 @@
     });
   }
 
-  // Documents: send each chosen file on its own, with a progress bar, and update the list in place.
-  // Without JavaScript the same form uploads every file in one plain POST.
+  // Documents: check the answers first, then send each chosen file on its own, with a progress bar,
+  // and update the list in place. Without JavaScript the same form uploads every file in one POST.
   function sendFile(form, row, done) {
     var data = new FormData(form);
     data.delete("files");
@@ -65,42 +65,140 @@
     xhr.send(data);
   }
 
+  // Before any file is sent, the form goes to the server with each chosen file's name and no content.
+  // Its answer is the form marked as it would be without JavaScript, and an error summary if anything
+  // is wrong; it is null when the server could not be reached.
+  function checkUpload(form, input, done) {
+    var data = new FormData(form);
+    data.delete("files");
+    Array.prototype.forEach.call(input.files, function (file) {
+      data.append("files", new Blob([]), file.name);
+    });
+    data.append("upload_check", "1");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
+    xhr.onload = function () {
+      var parsed = document.createElement("template");
+      parsed.innerHTML = xhr.status === 200 ? xhr.responseText : "";
+      done(parsed.content);
+    };
+    xhr.onerror = function () { done(null); };
+    xhr.send(data);
+  }
+
+  // Take the server's marked-up form, but keep this page's file input (and the files chosen in it)
+  // and its status region (a region replaced just before it speaks is often not heard).
+  function replaceUploadForm(form, fresh) {
+    var imported = document.importNode(fresh, true);
+    ["files", "upload-status"].forEach(function (id) {
+      var live = document.getElementById(id);
+      var placeholder = imported.querySelector("#" + id);
+      if (!live || !placeholder) { return; }
+      live.className = placeholder.className;
+      if (placeholder.hasAttribute("aria-describedby")) {
+        live.setAttribute("aria-describedby", placeholder.getAttribute("aria-describedby"));
+      }
+      placeholder.replaceWith(live);
+    });
+    while (form.firstChild) { form.removeChild(form.firstChild); }
+    while (imported.firstChild) { form.appendChild(imported.firstChild); }
+  }
+
+  // The same error summary, title and focus as the page without JavaScript; cleared once put right.
+  function showUploadErrors(response) {
+    var fresh = response.querySelector(".govuk-error-summary");
+    var old = document.querySelector(".govuk-error-summary");
+    var title = document.title.replace(/^Error: /, "");
+    if (!fresh) {
+      if (old) { old.remove(); }
+      document.title = title;
+      return false;
+    }
+    fresh = document.importNode(fresh, true);
+    if (old) {
+      old.replaceWith(fresh);
+    } else {
+      var main = document.getElementById("main-content");
+      var column = main.querySelector(".govuk-grid-column-two-thirds") || main;
+      column.insertBefore(fresh, column.firstChild);
+    }
+    document.title = "Error: " + title;
+    focusErrorSummary(document);
+    return true;
+  }
+
+  function sendChosenFiles(form, input) {
+    var progress = document.getElementById("upload-progress");
+    var status = document.getElementById("upload-status");
+    progress.innerHTML = "";
+    var rows = Array.prototype.map.call(input.files, function (file) {
+      var item = document.createElement("li");
+      var bar = document.createElement("progress");
+      bar.max = 100;
+      bar.value = 0;
+      bar.setAttribute("aria-label", "Uploading " + file.name);
+      item.textContent = file.name + " ";
+      item.appendChild(bar);
+      progress.appendChild(item);
+      return { file: file, bar: bar, item: item };
+    });
+    var messages = [];
+    (function next(index) {
+      if (index >= rows.length) {
+        input.value = "";
+        status.textContent = messages.join(". ");
+        return;
+      }
+      sendFile(form, rows[index], function (message) {
+        var note = document.createElement("span");
+        note.textContent = " " + message;
+        rows[index].item.appendChild(note);
+        messages.push(message);
+        next(index + 1);
+      });
+    })(0);
+  }
+
   function setUpUploads() {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
       form.addEventListener("submit", function (event) {
         var input = form.querySelector("input[type=file]");
-        if (!window.FormData || !input || !input.files.length) { return; }
+        if (!window.FormData || !input || !("content" in document.createElement("template"))) { return; }
         event.preventDefault();
-        var progress = document.getElementById("upload-progress");
-        var status = document.getElementById("upload-status");
-        progress.innerHTML = "";
-        var rows = Array.prototype.map.call(input.files, function (file) {
-          var item = document.createElement("li");
-          var bar = document.createElement("progress");
-          bar.max = 100;
-          bar.value = 0;
-          bar.setAttribute("aria-label", "Uploading " + file.name);
-          item.textContent = file.name + " ";
-          item.appendChild(bar);
-          progress.appendChild(item);
-          return { file: file, bar: bar, item: item };
-        });
-        var messages = [];
-        (function next(index) {
-          if (index >= rows.length) {
-            input.value = "";
-            status.textContent = messages.join(". ");
+        checkUpload(form, input, function (response) {
+          if (!response) {
+            document.getElementById("upload-status").textContent =
+              "The selected files could not be uploaded – try again";
             return;
           }
-          sendFile(form, rows[index], function (message) {
-            var note = document.createElement("span");
-            note.textContent = " " + message;
-            rows[index].item.appendChild(note);
-            messages.push(message);
-            next(index + 1);
-          });
-        })(0);
+          var fresh = response.querySelector("form[data-upload]");
+          if (!fresh) {
+            // signed out, or any answer not expected: send it as the page without JavaScript would
+            form.submit();
+            return;
+          }
+          replaceUploadForm(form, fresh);
+          if (!showUploadErrors(response)) { sendChosenFiles(form, input); }
+        });
       });
+    });
+  }
+
+  // Appendix A rows: after "Add" or "Remove" the page comes back at #the-new-row's-first-field or
+  // #the-group's-heading, which the browser focuses; make sure of it, and say a removal politely.
+  // A live region that already holds its text when the page loads is not read out, so set it again.
+  function focusChangedRow() {
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    var target = id && document.getElementById(id);
+    if (target && target.closest("#section-form") && !document.querySelector(".govuk-error-summary")) {
+      target.focus();
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-row-announcement]"), function (region) {
+      var message = region.textContent.trim();
+      if (!message) { return; }
+      region.textContent = "";
+      setTimeout(function () { region.textContent = message; }, 300);
     });
   }
 
@@ -231,6 +329,7 @@
     setUpUploads();
     setUpCharacterCounts();
     focusErrorSummary(document);
+    focusChangedRow();
   });
 
   // After htmx swaps in a fragment: enhance it, and when the person submitted a form move focus to

@@ -3,6 +3,8 @@ autosave and a reload that keeps every answer (JavaScript on)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -118,3 +120,58 @@ def test_autosave_then_reload_keeps_every_answer(js_only, browser_page: Page, li
     page.get_by_label("The history of your concerns").fill("Changed after the autosave")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator("#status-parent_views")).to_contain_text("In progress")
+
+
+def focused_id(page: Page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def in_view_from_the_top(page: Page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    return box is not None and 0 <= box["y"] <= page.viewport_size["height"] - box["height"]
+
+
+def test_adding_and_removing_rows_moves_focus_and_keeps_other_rows(
+    browser_page: Page, live, mailbox, axe_check
+):
+    page = browser_page
+    seed(live)
+    open_request(page, live.url, mailbox, axe_check)
+    page.get_by_role("link", name=re.compile("Professionals involved")).click()
+
+    for row, name in enumerate(["Dr Ada Okafor", "Sam Jones", "Lee Third"]):
+        page.get_by_role("button", name="Add a professional").click()
+        new_field = f"professionals-{row}-name"
+        expect(page).to_have_url(re.compile(f"#{new_field}$"))
+        expect(page.locator(f"#{new_field}")).to_be_focused()
+        assert in_view_from_the_top(page, f"label[for='{new_field}']")
+        assert in_view_from_the_top(page, f"fieldset:has(#{new_field}) legend")
+        page.keyboard.type(name)
+    axe_check(page)
+
+    if page.js_enabled:
+        # what each group's status region says once the page has loaded: text present on load is not
+        # read out, so it must be emptied, then set again a moment later
+        page.add_init_script(
+            """window.said = [];
+            document.addEventListener("DOMContentLoaded", function () {
+              document.querySelectorAll("[data-row-announcement]").forEach(function (region) {
+                new MutationObserver(function () { window.said.push(region.textContent); })
+                  .observe(region, {childList: true, characterData: true, subtree: true});
+              });
+            });"""
+        )
+    page.get_by_role("button", name="Remove professional 2").click()
+    heading = page.get_by_role("heading", name="Professionals", exact=True)
+    expect(page).to_have_url(re.compile("#professionals-add$"))
+    expect(heading).to_be_focused()
+    assert focused_id(page) == "professionals-add"
+    assert in_view_from_the_top(page, "#professionals-add")
+    expect(page.locator("#professionals-status[role=status]")).to_have_text("Professional 2 removed")
+    if page.js_enabled:
+        page.wait_for_function("window.said.includes('Professional 2 removed')")
+        assert page.evaluate("window.said") == ["", "Professional 2 removed"]
+    expect(page.locator("#professionals-0-name")).to_have_value("Dr Ada Okafor")
+    expect(page.locator("#professionals-1-name")).to_have_value("Lee Third")
+    expect(page.locator("#professionals-2-name")).to_have_count(0)
+    axe_check(page)
