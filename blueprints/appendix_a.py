@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import is_htmx
+from blueprints import is_htmx, session_limits
 from blueprints.send import family_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
@@ -105,7 +105,9 @@ def _read_only(found) -> str:
     )
 
 
-def _section_page(found, section, answers, problems=None, saved_at=None, upload_errors=()) -> str:
+def _section_page(
+    found, section, answers, problems=None, saved_at=None, upload_errors=(), kept_reason=None
+) -> str:
     problems = problems or appendix_a.Problems()
     return render_template(
         "appendix_a/section.html",
@@ -125,6 +127,7 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         notice=session.pop(NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
+        kept_reason=kept_reason,
     )
 
 
@@ -151,10 +154,13 @@ def section(public_id: str, key: str) -> str | Response:
     if request.method == "GET":
         audit.record_now(current_user, VIEWED, found)
         answers = (found.answers or {}).get(section.key, {})
+        kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
+        if kept is not None:
+            answers = appendix_a.read_section(section, MultiDict(kept))
         for group in section.groups:
             if not answers.get(group.key) and group.min_rows:
                 answers = {**answers, group.key: [appendix_a.blank_row(group)] * group.min_rows}
-        return _section_page(found, section, answers)
+        return _section_page(found, section, answers, kept_reason=reason)
     return _save(found, section)
 
 

@@ -1,0 +1,136 @@
+"""The session's idle limit as the family meets it: the timeout warning's routes, and what happens to a
+form posted after the session ended (or with an expired form token): its answers are kept."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from blueprints import is_htmx, is_safe_next
+from services import clock, kept_answers
+
+bp = Blueprint("session_limits", __name__)
+
+TIMED_OUT_ACCOUNT = "timed_out_account"
+KEPT_NOTICE = "kept_answers_notice"
+# Requests that must not renew the idle session: live status polling and the warning's own check.
+PASSIVE_ENDPOINTS = {"session_limits.status"}
+# Posts whose fields are never worth keeping (credentials, codes, buttons with nothing typed).
+NOT_KEPT_PREFIXES = ("auth.", "two_step.", "session_limits.")
+SAVE_STATUS_TARGET = "save-status"
+
+
+def seconds_left() -> int:
+    """Seconds until the idle or the absolute limit ends this session, whichever comes first."""
+    settings = current_app.config
+    moment = clock.now().timestamp()
+    idle_ends = session.get("last_seen", 0) + settings["SESSION_IDLE_MINUTES"] * 60
+    absolute_ends = session.get("signed_in_at", 0) + settings["SESSION_ABSOLUTE_HOURS"] * 3600
+    return max(0, int(min(idle_ends, absolute_ends) - moment))
+
+
+def warning_seconds() -> int:
+    """The warning opens 2 minutes before the idle limit, or at half of a limit shorter than 4 minutes."""
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    return int(min(current_app.config["SESSION_WARNING_SECONDS"], idle / 2))
+
+
+def idle_limit_text() -> str:
+    return kept_answers.minutes_text(current_app.config["SESSION_IDLE_MINUTES"])
+
+
+@bp.get("/session")
+def status() -> Response:
+    """How long this session has left, for the timeout warning; asking does not renew it."""
+    if not current_user.is_authenticated:
+        return jsonify(signed_in=False, seconds_left=0)
+    return jsonify(signed_in=True, seconds_left=seconds_left())
+
+
+@bp.post("/session/extend")
+@login_required
+def extend() -> Response:
+    """Stay signed in: the request itself renews the idle limit (see app.enforce_session_limits)."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(signed_in=True, seconds_left=seconds_left())
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("account.home"))
+
+
+def page_posted_from() -> str | None:
+    """The page the family was on: this URL when it also serves a GET (a plain form), otherwise the page
+    htmx says it was sent from, or the referring page, when either is this site's."""
+    own = request.full_path.rstrip("?")
+    if is_safe_next(own):
+        return own
+    for header in ("HX-Current-URL", "Referer"):
+        parts = urlsplit(request.headers.get(header, ""))
+        if parts.netloc != request.host:
+            continue
+        candidate = parts.path + (f"?{parts.query}" if parts.query else "")
+        if is_safe_next(candidate):
+            return candidate
+    return None
+
+
+def _keep_posted(user_id: int) -> str | None:
+    """Keep what this POST carried for the account; returns the page it goes back to."""
+    page = page_posted_from()
+    endpoint = request.endpoint or ""
+    if page is None or endpoint.startswith(NOT_KEPT_PREFIXES):
+        return None
+    return page if kept_answers.keep(user_id, page, request.form.items(multi=True)) else None
+
+
+def answer_post_after_session_end(user_id: int) -> Response:
+    """A form that arrives after the session ended: keep its answers, then off to sign in and back."""
+    page = _keep_posted(user_id)
+    sign_in_url = url_for("auth.sign_in", next=page) if page else url_for("auth.sign_in")
+    if is_htmx():
+        if request.headers.get("HX-Target") == SAVE_STATUS_TARGET:
+            body = render_template(
+                "components/_signed_out_status.html", kept=bool(page), sign_in_url=sign_in_url
+            )
+            response = make_response(body, 200)
+        else:
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = sign_in_url
+        response.headers["HX-Trigger"] = "sessionEnded"
+        return response
+    return redirect(sign_in_url)
+
+
+def answer_expired_form(user_id: int) -> Response:
+    """Signed in, but the form's token had expired (another tab signed in again, say): keep the answers
+    and show the page again with them in it, asking to send it again."""
+    page = _keep_posted(user_id)
+    if page is None:
+        return make_response(render_template("errors/csrf.html"), 400)
+    session[KEPT_NOTICE] = "expired_form"
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = page
+        return response
+    return redirect(page)
+
+
+def take_kept_answers(page: str) -> tuple[list[tuple[str, str]] | None, str | None]:
+    """The signed-in family's answers kept for this page (once), and why they were kept."""
+    fields = kept_answers.take(current_user.id, page)
+    reason = session.pop(KEPT_NOTICE, None)
+    if fields is None:
+        return None, None
+    return fields, reason or "signed_out"
