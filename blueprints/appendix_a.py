@@ -115,7 +115,11 @@ def _section_page(
         section=section,
         answers=answers,
         problems=problems,
-        errors=[*problems.messages.items(), *(("files", message) for message in upload_errors)],
+        errors=[
+            *(session_limits.expired_form_errors("section-form") if kept_reason == "expired_form" else []),
+            *problems.messages.items(),
+            *(("files", message) for message in upload_errors),
+        ],
         upload_errors=upload_errors,
         status=assessment_requests.status_of(found, section),
         saved_at=saved_at,

@@ -127,6 +127,16 @@ def answer_expired_form(user_id: int) -> Response:
     return redirect(page)
 
 
+def expired_form_errors(target_id: str) -> list[tuple[str, str]]:
+    """The error summary's line for a form sent with an expired token, its answers now back in it."""
+    return [
+        (
+            target_id,
+            "This page had expired, so what you sent was not saved. Check your answers and send them again",
+        )
+    ]
+
+
 def take_kept_answers(page: str) -> tuple[list[tuple[str, str]] | None, str | None]:
     """The signed-in family's answers kept for this page (once), and why they were kept."""
     fields = kept_answers.take(current_user.id, page)
