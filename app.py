@@ -214,6 +214,7 @@ def _register_template_helpers(app: Flask) -> None:
         session_seconds_left=session_limits.seconds_left,
         session_warning_seconds=session_limits.warning_seconds,
         idle_limit_text=session_limits.idle_limit_text,
+        keeps_answers_here=session_limits.keeps_answers_here,
     )
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time
@@ -339,7 +340,7 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
         """An expired form never throws away what was typed when we know whose it is."""
-        if request.method == "POST":
+        if request.method == "POST" and session_limits.sent_from_this_site():
             if current_user.is_authenticated:
                 return session_limits.answer_expired_form(current_user.id)
             account = session.get(session_limits.TIMED_OUT_ACCOUNT)

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
 from blueprints import is_htmx, is_safe_next
 from services import clock, kept_answers
@@ -31,6 +32,8 @@ PASSIVE_ENDPOINTS = {"session_limits.status"}
 # Posts whose fields are never worth keeping (credentials, codes, buttons with nothing typed).
 NOT_KEPT_PREFIXES = ("auth.", "two_step.", "session_limits.")
 SAVE_STATUS_TARGET = "save-status"
+# Pages that put kept answers back into their form (the long forms, where typed work is at stake).
+APPLIES_KEPT_ANSWERS = {"appendix_a.section"}
 
 
 def seconds_left() -> int:
@@ -86,24 +89,45 @@ def page_posted_from() -> str | None:
     return None
 
 
-def _keep_posted(user_id: int) -> str | None:
-    """Keep what this POST carried for the account; returns the page it goes back to."""
+def page_applies_kept_answers(page: str) -> bool:
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(urlsplit(page).path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint in APPLIES_KEPT_ANSWERS
+
+
+def keeps_answers_here() -> bool:
+    """Whether this page gives typed answers back after a timeout (its warning says so)."""
+    return request.endpoint in APPLIES_KEPT_ANSWERS
+
+
+def _keep_posted(user_id: int) -> tuple[str | None, bool]:
+    """Keep what this POST carried for the account when its page can give it back; returns the page
+    the family was on, and whether anything was kept."""
     page = page_posted_from()
     endpoint = request.endpoint or ""
-    if page is None or endpoint.startswith(NOT_KEPT_PREFIXES):
-        return None
-    return page if kept_answers.keep(user_id, page, request.form.items(multi=True)) else None
+    if page is None or endpoint.startswith(NOT_KEPT_PREFIXES) or not page_applies_kept_answers(page):
+        return page, False
+    return page, kept_answers.keep(user_id, page, request.form.items(multi=True))
+
+
+def sent_from_this_site() -> bool:
+    """A post whose form token failed is only kept when the browser says it came from this site, so
+    another site cannot put words into a family's form by posting to it."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 def answer_post_after_session_end(user_id: int) -> Response:
     """A form that arrives after the session ended: keep its answers, then off to sign in and back."""
-    page = _keep_posted(user_id)
+    page, kept = _keep_posted(user_id)
     sign_in_url = url_for("auth.sign_in", next=page) if page else url_for("auth.sign_in")
     if is_htmx():
         if request.headers.get("HX-Target") == SAVE_STATUS_TARGET:
-            body = render_template(
-                "components/_signed_out_status.html", kept=bool(page), sign_in_url=sign_in_url
-            )
+            body = render_template("components/_signed_out_status.html", kept=kept, sign_in_url=sign_in_url)
             response = make_response(body, 200)
         else:
             response = make_response("", 200)
@@ -116,8 +140,8 @@ def answer_post_after_session_end(user_id: int) -> Response:
 def answer_expired_form(user_id: int) -> Response:
     """Signed in, but the form's token had expired (another tab signed in again, say): keep the answers
     and show the page again with them in it, asking to send it again."""
-    page = _keep_posted(user_id)
-    if page is None:
+    page, kept = _keep_posted(user_id) if sent_from_this_site() else (None, False)
+    if not kept:
         return make_response(render_template("errors/csrf.html"), 400)
     session[KEPT_NOTICE] = "expired_form"
     if is_htmx():

@@ -216,3 +216,15 @@ def test_one_minute_is_said_as_one_minute(client, child, db):
     soup = get_page(client, section_url(request))
     assert "You will be signed out if you do nothing for 1 minute." in soup.get_text()
     assert soup.select_one("dialog#timeout-warning")["data-warning-seconds"] == "30"
+
+
+def test_a_post_from_another_site_is_refused_and_nothing_is_kept(client, db, family, child):
+    request = start(client, db, child.public_id)
+    url = section_url(request)
+    data = {**TYPED, "csrf_token": "forged", "version": version_of(db, request), "action": "continue"}
+    response = client.post(
+        url, data=data, headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 400
+    assert "Your page has expired" in response.get_data(as_text=True)
+    assert kept_answers.waiting_page(family.id) is None
