@@ -199,7 +199,7 @@ def test_signed_in_pages_carry_the_warning_and_signed_out_pages_do_not(client, c
     request = start(client, db, child.public_id)
     soup = get_page(client, section_url(request))
     dialog = soup.select_one("dialog#timeout-warning")
-    assert dialog["aria-modal"] == "true"
+    assert dialog["aria-modal"] == "true" and dialog["role"] == "alertdialog"
     assert dialog["aria-labelledby"] == "timeout-warning-heading"
     assert dialog["aria-describedby"] == "timeout-warning-text"
     assert dialog["data-warning-seconds"] == "120"

@@ -55,7 +55,7 @@ def test_the_warning_opens_before_the_limit_and_stay_signed_in_extends_it(
     page.goto(url)
     page.get_by_label(HISTORY).click()
 
-    dialog = page.get_by_role("dialog", name="You’re about to be signed out")
+    dialog = page.get_by_role("alertdialog", name="You’re about to be signed out")
     expect(dialog).to_be_visible(timeout=9000)
     expect(dialog).to_have_attribute("aria-modal", "true")
     assert "we will sign you out in" in page.locator("#timeout-warning-text").inner_text()
