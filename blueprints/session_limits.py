@@ -140,6 +140,9 @@ def answer_post_after_session_end(user_id: int) -> Response:
 def answer_expired_form(user_id: int) -> Response:
     """Signed in, but the form's token had expired (another tab signed in again, say): keep the answers
     and show the page again with them in it, asking to send it again."""
+    if is_htmx() and request.headers.get("HX-Target") == SAVE_STATUS_TARGET:
+        # A save as you type never moves the page: what was typed is still on it, and it says what to do.
+        return make_response(render_template("components/_expired_form_status.html"), 200)
     page, kept = _keep_posted(user_id) if sent_from_this_site() else (None, False)
     if not kept:
         return make_response(render_template("errors/csrf.html"), 400)

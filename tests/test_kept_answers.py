@@ -228,3 +228,28 @@ def test_a_post_from_another_site_is_refused_and_nothing_is_kept(client, db, fam
     assert response.status_code == 400
     assert "Your page has expired" in response.get_data(as_text=True)
     assert kept_answers.waiting_page(family.id) is None
+
+
+def test_an_autosave_with_an_expired_form_says_so_without_moving_the_page(client, db, child):
+    request = start(client, db, child.public_id)
+    url = section_url(request)
+    response = client.post(
+        url + "/autosave",
+        data={**TYPED, "version": version_of(db, request)},
+        headers={"HX-Request": "true", "HX-Target": "save-status", "X-CSRFToken": "expired"},
+    )
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
+    assert "Not saved: this page has expired" in response.get_data(as_text=True)
+
+
+def test_signing_in_without_a_next_page_still_leads_back_to_the_kept_answers(
+    client, db, family, child, mailbox
+):
+    request = start(client, db, child.public_id)
+    url = section_url(request)
+    token, version = csrf_token(client), version_of(db, request)
+    with time_machine.travel(now() + timedelta(minutes=31)):
+        client.post(url, data={**TYPED, "csrf_token": token, "version": version, "action": "continue"})
+        assert sign_in(client).location == "/account"
+        client.get("/two-step/code?next=/send")
+        assert enter(client, code_from(mailbox), next_url="/send").location == url
