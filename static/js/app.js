@@ -159,8 +159,8 @@
 
     // Spoken at opening, at each whole minute, then at 30 and 10 seconds: never every second.
     function worthSaying(seconds) {
-      return lastSpoken === undefined || (seconds > 60 && seconds % 60 === 0) || seconds === 60 ||
-        seconds === 30 || seconds === 10;
+      return seconds !== lastSpoken && ((seconds > 60 && seconds % 60 === 0) || seconds === 60 ||
+        seconds === 30 || seconds === 10);
     }
 
     function secondsLeft() { return Math.max(0, Math.round((deadline - Date.now()) / 1000)); }
@@ -198,9 +198,11 @@
     function open() {
       if (dialog.open || ended) { return; }
       returnFocusTo = document.activeElement;
-      lastSpoken = undefined;
+      lastSpoken = secondsLeft();
+      countdown.textContent = timeText(secondsLeft());
+      announcement.textContent = "We will sign you out in " + timeText(secondsLeft()) + ".";
       dialog.showModal();
-      dialog.focus();
+      dialog.focus(); // its name and description (with the time left) are read as it opens
       tick();
     }
 
