@@ -16,7 +16,7 @@ from werkzeug.routing import MapAdapter
 
 import config
 import models
-from blueprints import is_htmx
+from blueprints import is_htmx, session_limits
 from blueprints.two_step import second_step_passed
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 from services import clock, credentials, mailer, security_events
@@ -32,7 +32,14 @@ ERROR_PAGES = {
 }
 
 # What a signed-in member of staff can reach before the second step.
-BEFORE_SECOND_STEP_ALLOWED = {"static", "auth.sign_out", "auth.signed_out", "auth.password_check"}
+BEFORE_SECOND_STEP_ALLOWED = {
+    "static",
+    "auth.sign_out",
+    "auth.signed_out",
+    "auth.password_check",
+    "session_limits.status",
+    "session_limits.extend",
+}
 
 # What a family whose password has expired can still reach.
 EXPIRED_PASSWORD_ALLOWED = {
@@ -41,6 +48,8 @@ EXPIRED_PASSWORD_ALLOWED = {
     "auth.password_check",
     "auth.sign_out",
     "auth.signed_out",
+    "session_limits.status",
+    "session_limits.extend",
 }
 
 
@@ -164,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.documents import bp as documents_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
+    from blueprints.session_limits import bp as session_limits_bp
     from blueprints.staff import bp as staff_bp
     from blueprints.two_step import bp as two_step_bp
 
@@ -175,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(appendix_a_bp)
+    app.register_blueprint(session_limits_bp)
 
 
 def _static_version(app: Flask, filename: str) -> str:
@@ -196,7 +207,15 @@ def _register_template_helpers(app: Flask) -> None:
 
     from services.appendix_a import display_value
 
-    app.jinja_env.globals.update(csp_nonce=csp_nonce, static_url=static_url, display=display_value)
+    app.jinja_env.globals.update(
+        csp_nonce=csp_nonce,
+        static_url=static_url,
+        display=display_value,
+        session_seconds_left=session_limits.seconds_left,
+        session_warning_seconds=session_limits.warning_seconds,
+        idle_limit_text=session_limits.idle_limit_text,
+        keeps_answers_here=session_limits.keeps_answers_here,
+    )
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time
     app.jinja_env.filters["duration"] = clock.duration
@@ -244,16 +263,23 @@ def _register_request_hooks(app: Flask) -> None:
             abort(400)
 
     @app.before_request
-    def enforce_session_limits() -> None:
+    def enforce_session_limits() -> Response | None:
         security_events.client_address.set(request.remote_addr)
         if request.endpoint == "static" or not current_user.is_authenticated:
             return
         if session_has_expired(app):
+            account = current_user.id
             logout_user()
             session.clear()
             session["timed_out"] = True
-            return
-        session["last_seen"] = int(clock.now().timestamp())
+            # The cookie still says whose session it was, so later posts keep their answers for them.
+            session[session_limits.TIMED_OUT_ACCOUNT] = account
+            if request.method == "POST":
+                return session_limits.answer_post_after_session_end(account)
+            return None
+        if request.endpoint not in session_limits.PASSIVE_ENDPOINTS:
+            session["last_seen"] = int(clock.now().timestamp())
+        return None
 
     @app.before_request
     def staff_pass_the_second_step_first() -> Response | None:
@@ -312,7 +338,14 @@ def set_security_headers(response: Response) -> Response:
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+    def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
+        """An expired form never throws away what was typed when we know whose it is."""
+        if request.method == "POST" and session_limits.sent_from_this_site():
+            if current_user.is_authenticated:
+                return session_limits.answer_expired_form(current_user.id)
+            account = session.get(session_limits.TIMED_OUT_ACCOUNT)
+            if isinstance(account, int):
+                return session_limits.answer_post_after_session_end(account)
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)

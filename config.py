@@ -34,6 +34,8 @@ class Defaults:
     SIGN_IN_LOCK_MINUTES = 15
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
+    # The timeout warning opens this long before the idle limit (at most half of the limit)
+    SESSION_WARNING_SECONDS = 120
 
     # Password rules (the council's guide), each a setting
     PASSWORD_MIN_LENGTH = 10

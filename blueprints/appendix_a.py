@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import is_htmx
+from blueprints import is_htmx, session_limits
 from blueprints.documents import checking_only, upload_check
 from blueprints.send import family_required
 from forms import ButtonForm, error_list
@@ -107,7 +107,9 @@ def _read_only(found) -> str:
     )
 
 
-def _section_page(found, section, answers, problems=None, saved_at=None, upload_form=None) -> str:
+def _section_page(
+    found, section, answers, problems=None, saved_at=None, upload_form=None, kept_reason=None
+) -> str:
     problems = problems or appendix_a.Problems()
     if upload_form is None and section.uploads:
         upload_form = UploadForm()
@@ -117,7 +119,11 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         section=section,
         answers=answers,
         problems=problems,
-        errors=[*problems.messages.items(), *(error_list(upload_form) if upload_form else [])],
+        errors=[
+            *(session_limits.expired_form_errors("section-form") if kept_reason == "expired_form" else []),
+            *problems.messages.items(),
+            *(error_list(upload_form) if upload_form else []),
+        ],
         upload_errors=upload_form.files.errors if upload_form else (),
         status=assessment_requests.status_of(found, section),
         saved_at=saved_at,
@@ -130,6 +136,7 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         row_notice=session.pop(ROW_NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
+        kept_reason=kept_reason,
     )
 
 
@@ -141,10 +148,13 @@ def section(public_id: str, key: str) -> str | Response:
     if request.method == "GET":
         audit.record_now(current_user, VIEWED, found)
         answers = (found.answers or {}).get(section.key, {})
+        kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
+        if kept is not None:
+            answers = appendix_a.read_section(section, MultiDict(kept))
         for group in section.groups:
             if not answers.get(group.key) and group.min_rows:
                 answers = {**answers, group.key: [appendix_a.blank_row(group)] * group.min_rows}
-        return _section_page(found, section, answers)
+        return _section_page(found, section, answers, kept_reason=reason)
     return _save(found, section)
 
 

@@ -23,7 +23,7 @@ from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
-from services import passwords, two_step, two_step_cap
+from services import kept_answers, passwords, two_step, two_step_cap
 from services.clock import uk_time
 
 bp = Blueprint("two_step", __name__)
@@ -80,12 +80,15 @@ def _requested_next() -> str | None:
 
 
 def _next_url() -> str:
-    """Where the family was going; for the SEND home, straight back to the Appendix A section they
-    were last editing, if they have a draft."""
+    """Where the family was going; for the SEND home, straight back to the page whose answers were kept
+    when their last session ended, or else the Appendix A section they were last editing."""
     target = _requested_next()
     home = url_for("send.home")
     if target is not None and target != home:
         return target
+    kept_page = kept_answers.waiting_page(current_user.id)
+    if kept_page is not None and is_safe_next(kept_page):
+        return kept_page
     from blueprints.appendix_a import resume_target
 
     return resume_target(current_user) or home

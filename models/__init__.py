@@ -13,6 +13,7 @@ from models.children import (
     ChildLink,
 )
 from models.documents import CATEGORIES, Document
+from models.kept_answers import KeptAnswers
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.registration import RegistrationDraft
@@ -28,6 +29,7 @@ __all__ = [
     "AssessmentRequest",
     "CATEGORIES",
     "Document",
+    "KeptAnswers",
     "LINK_APPROVED",
     "LINK_MORE_INFO",
     "LINK_REJECTED",

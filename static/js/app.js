@@ -324,12 +324,154 @@
     if (message) { status.textContent = message; }
   });
 
+
+  // --- Timeout warning (GOV.UK's pattern) -------------------------------------------------------
+  // A modal dialog before the idle limit, with a countdown that screen readers hear only now and then.
+  // The server keeps the limit; this only warns. Live status checks here never renew the session.
+  function setUpTimeoutWarning() {
+    var dialog = document.getElementById("timeout-warning");
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    var idleSeconds = parseInt(dialog.getAttribute("data-idle-seconds"), 10);
+    var warningSeconds = parseInt(dialog.getAttribute("data-warning-seconds"), 10);
+    var countdown = document.getElementById("timeout-warning-countdown");
+    var announcement = document.getElementById("timeout-warning-announcement");
+    var stayForm = document.getElementById("timeout-warning-stay");
+    var deadline = Date.now() + parseInt(dialog.getAttribute("data-seconds-left"), 10) * 1000;
+    var warningTimer, tickTimer, returnFocusTo, lastSpoken, ended = false;
+
+    function timeText(seconds) {
+      if (seconds >= 60) {
+        var minutes = Math.ceil(seconds / 60);
+        return minutes + (minutes === 1 ? " minute" : " minutes");
+      }
+      return seconds + (seconds === 1 ? " second" : " seconds");
+    }
+
+    // Spoken at opening, at each whole minute, then at 30 and 10 seconds: never every second.
+    function worthSaying(seconds) {
+      return seconds !== lastSpoken && ((seconds > 60 && seconds % 60 === 0) || seconds === 60 ||
+        seconds === 30 || seconds === 10);
+    }
+
+    function secondsLeft() { return Math.max(0, Math.round((deadline - Date.now()) / 1000)); }
+
+    function schedule() {
+      clearTimeout(warningTimer);
+      if (ended) { return; }
+      warningTimer = setTimeout(checkThenWarn, Math.max(0, deadline - Date.now() - warningSeconds * 1000));
+    }
+
+    // Another tab may have kept the session going: ask the server (without renewing) before warning.
+    function checkThenWarn() {
+      fetch(dialog.getAttribute("data-status-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          if (!state.signed_in) { return signedOut(); }
+          deadline = Date.now() + state.seconds_left * 1000;
+          if (state.seconds_left > warningSeconds + 1) { return schedule(); }
+          open();
+        })
+        .catch(open);
+    }
+
+    function tick() {
+      var seconds = secondsLeft();
+      countdown.textContent = timeText(seconds);
+      if (worthSaying(seconds)) {
+        announcement.textContent = "We will sign you out in " + timeText(seconds) + ".";
+        lastSpoken = seconds;
+      }
+      if (seconds <= 0) { return finish(); }
+      tickTimer = setTimeout(tick, 1000);
+    }
+
+    function open() {
+      if (dialog.open || ended) { return; }
+      returnFocusTo = document.activeElement;
+      lastSpoken = secondsLeft();
+      countdown.textContent = timeText(secondsLeft());
+      announcement.textContent = "We will sign you out in " + timeText(secondsLeft()) + ".";
+      dialog.showModal();
+      dialog.focus(); // its name and description (with the time left) are read as it opens
+      tick();
+    }
+
+    function close() {
+      clearTimeout(tickTimer);
+      if (dialog.open) { dialog.close(); }
+      announcement.textContent = "";
+      if (returnFocusTo && returnFocusTo.focus) { returnFocusTo.focus(); }
+    }
+
+    function stay() {
+      fetch(stayForm.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        body: new FormData(stayForm)
+      })
+        .then(function (response) {
+          var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
+          return response.ok && json ? response.json() : { signed_in: false };
+        })
+        .then(function (state) {
+          if (!state.signed_in) { return signedOut(); }
+          deadline = Date.now() + state.seconds_left * 1000;
+          close();
+          schedule();
+        })
+        .catch(function () { stayForm.submit(); });
+    }
+
+    // At the limit: make sure the server agrees, then go to sign in, which comes back to this page.
+    function finish() {
+      fetch(dialog.getAttribute("data-status-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          if (state.signed_in && state.seconds_left > 0) {
+            deadline = Date.now() + state.seconds_left * 1000;
+            tickTimer = setTimeout(tick, 1000);
+            return;
+          }
+          signedOut();
+        })
+        .catch(signedOut);
+    }
+
+    function signedOut() {
+      ended = true;
+      clearTimeout(warningTimer);
+      clearTimeout(tickTimer);
+      var here = window.location.pathname + window.location.search;
+      window.location.href = dialog.getAttribute("data-sign-in-url") + "?next=" + encodeURIComponent(here);
+    }
+
+    stayForm.addEventListener("submit", function (event) { event.preventDefault(); stay(); });
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay(); });
+
+    // Any other request the page makes (an autosave, say) renews the session on the server.
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful && !ended) {
+        deadline = Date.now() + idleSeconds * 1000;
+        schedule();
+      }
+    });
+    // The server said this session has ended (an autosave after the limit): no warning is left to give.
+    document.body.addEventListener("sessionEnded", function () {
+      ended = true;
+      clearTimeout(warningTimer);
+      close();
+    });
+    schedule();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpPasswordToggles(document);
     setUpUploads();
     setUpCharacterCounts();
     focusErrorSummary(document);
     focusChangedRow();
+    setUpTimeoutWarning();
   });
 
   // After htmx swaps in a fragment: enhance it, and when the person submitted a form move focus to
