@@ -55,9 +55,10 @@ def take(user_id: int, page: str) -> list[tuple[str, str]] | None:
     if found is None:
         return None
     fields = [(name, value) for name, value in found.fields]
-    db.session.execute(delete(KeptAnswers).where(KeptAnswers.user_id == user_id, KeptAnswers.page == page))
+    # Whoever deletes the row gives the answers back: two tabs signing in at once get them once.
+    taken = db.session.execute(delete(KeptAnswers).where(KeptAnswers.id == found.id)).rowcount
     db.session.commit()
-    return fields
+    return fields if taken else None
 
 
 def _purge_expired() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from models import KeptAnswers
 from services import kept_answers
 from services.clock import now
+from tests.concurrency import run_together
 from tests.pages import csrf_token, get_page, post
 from tests.people import make_family
 from tests.test_appendix_a import start, version_of
@@ -56,6 +57,24 @@ def test_kept_answers_are_given_once(db):
     assert kept_answers.take(owner.id, "/send") == [("history", "Once")]
     assert kept_answers.take(owner.id, "/send") is None
     assert db.session.scalar(select(func.count()).select_from(KeptAnswers)) == 0
+
+
+def test_two_tabs_signing_in_at_once_get_the_kept_answers_once(app, db, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time; the race is tested on PostgreSQL")
+    owner = make_family("owner@example.com")
+    owner_id = owner.id
+    kept_answers.keep(owner_id, "/send", [("history", "Once")])
+
+    def take(ready) -> list[tuple[str, str]] | None:
+        with app.app_context():
+            ready()
+            taken = kept_answers.take(owner_id, "/send")
+            db.session.remove()
+            return taken
+
+    results = run_together(take, [()] * 8)
+    assert sorted(results, key=bool) == [None] * 7 + [[("history", "Once")]]
 
 
 def test_kept_answers_last_two_hours_then_go(db):
