@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
+from blueprints import session_limits
 from blueprints.two_step import second_step_required
 from extensions import db
 from forms import error_list
@@ -33,6 +36,22 @@ def family_required(view):
     return wrapped
 
 
+def _form_with_kept_answers(form_class: type[FlaskForm]) -> tuple[FlaskForm, str | None]:
+    """The page's form, holding what the family typed before a timeout or an expired form, if that was
+    kept for this page; and why it was kept."""
+    if request.method != "GET":
+        return form_class(), None
+    kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
+    if kept is None:
+        return form_class(), None
+    return form_class(formdata=MultiDict(kept)), reason
+
+
+def _errors(form: FlaskForm, kept_reason: str | None, form_id: str) -> list[tuple[str, str]]:
+    expired = session_limits.expired_form_errors(form_id) if kept_reason == "expired_form" else []
+    return [*expired, *error_list(form)]
+
+
 @bp.get("")
 @family_required
 def home() -> str:
@@ -56,7 +75,7 @@ def home() -> str:
 @family_required
 def request_access() -> str | Response:
     user = current_user._get_current_object()
-    form = AccessRequestForm()
+    form, kept_reason = _form_with_kept_answers(AccessRequestForm)
     if form.validate_on_submit():
         answers = form.answers()
         existing = children.open_request_for_same_child(
@@ -69,7 +88,13 @@ def request_access() -> str | Response:
         form.first_name.errors = [
             "You have already asked to be linked to a child with this name and date of birth"
         ]
-    return render_template("send/request_access.html", form=form, errors=error_list(form))
+    return render_template(
+        "send/request_access.html",
+        form=form,
+        errors=_errors(form, kept_reason, "first_name"),
+        kept_reason=kept_reason,
+        send_button="Send request",
+    )
 
 
 def _own_link_or_404(public_id: str):
@@ -84,7 +109,7 @@ def _own_link_or_404(public_id: str):
 def access_request(public_id: str) -> str | Response:
     user = current_user._get_current_object()
     link = _own_link_or_404(public_id)
-    form = AnswerForm()
+    form, kept_reason = _form_with_kept_answers(AnswerForm)
     if link.state == LINK_MORE_INFO and form.validate_on_submit():
         children.answer_question(user, link, form.answer.data)
         session[NOTICE] = "Your answer has been sent"
@@ -94,8 +119,10 @@ def access_request(public_id: str) -> str | Response:
         "send/access_request.html",
         link=link,
         form=form,
-        errors=error_list(form),
+        errors=_errors(form, kept_reason, "answer"),
         notice=session.pop(NOTICE, None),
+        kept_reason=kept_reason,
+        send_button="Send your answer",
     )
 
 

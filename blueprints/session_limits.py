@@ -33,7 +33,7 @@ PASSIVE_ENDPOINTS = {"session_limits.status"}
 NOT_KEPT_PREFIXES = ("auth.", "two_step.", "session_limits.")
 SAVE_STATUS_TARGET = "save-status"
 # Pages that put kept answers back into their form (the long forms, where typed work is at stake).
-APPLIES_KEPT_ANSWERS = {"appendix_a.section"}
+APPLIES_KEPT_ANSWERS = {"appendix_a.section", "send.request_access", "send.access_request"}
 
 
 def seconds_left() -> int:

@@ -10,12 +10,12 @@ import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from models import KeptAnswers
+from models import ChildLink, KeptAnswers
 from services import kept_answers
 from services.clock import now
 from tests.concurrency import run_together
 from tests.pages import csrf_token, get_page, post
-from tests.people import make_family
+from tests.people import make_family, make_link
 from tests.test_appendix_a import start, version_of
 from tests.test_sign_in import sign_in
 from tests.two_step_helpers import code_from, enter
@@ -272,3 +272,50 @@ def test_signing_in_without_a_next_page_still_leads_back_to_the_kept_answers(
         assert sign_in(client).location == "/account"
         client.get("/two-step/code?next=/send")
         assert enter(client, code_from(mailbox), next_url="/send").location == url
+
+
+# --- The forms that ask to be linked to a child --------------------------------------------------
+
+LINK_REQUEST = {
+    "first_name": "Jamie",
+    "last_name": "Rivers",
+    "dob_day": "2",
+    "dob_month": "4",
+    "dob_year": "2015",
+    "postcode": "TA1 1HE",
+    "school": "Taunton Primary",
+    "relationship": "parent",
+    "parental_responsibility": "yes",
+    "notes": "Known as Jay at school",
+}
+
+
+def test_a_link_request_sent_after_the_limit_comes_back_after_signing_in(client, db, family, mailbox):
+    url = "/send/access/new"
+    token = csrf_token(client)
+    with time_machine.travel(now() + timedelta(minutes=31)):
+        response = client.post(url, data={**LINK_REQUEST, "csrf_token": token})
+        assert response.location == f"/sign-in?next={url}"
+        assert sign_back_in(client, mailbox, url) == url
+        soup = get_page(client, url)
+    assert db.session.scalar(select(func.count()).select_from(ChildLink)) == 0
+    for name in ("first_name", "last_name", "dob_day", "dob_month", "dob_year", "postcode", "school"):
+        assert soup.find(id=name)["value"] == LINK_REQUEST[name]
+    assert soup.select_one("#notes").get_text() == LINK_REQUEST["notes"]
+    assert soup.select_one("input[name=relationship][value=parent]").has_attr("checked")
+    notice = soup.select_one(".govuk-notification-banner").get_text()
+    assert "We kept what you typed" in notice and "select “Send request” to send them" in notice
+    assert soup.select_one(".govuk-error-summary") is None
+    assert "You will be signed out if you do nothing for 30 minutes" in soup.get_text()
+
+
+def test_an_expired_answer_to_the_teams_question_comes_back_to_send_again(client, db, family):
+    url = f"/send/access/{make_link(family, state='more_info').public_id}"
+    response = client.post(url, data={"answer": "Mrs Patel is my sister", "csrf_token": "expired"})
+    assert response.status_code == 302 and response.location == url
+    soup = get_page(client, url)
+    summary = soup.select_one(".govuk-error-summary")
+    assert summary.select_one("a")["href"] == "#answer"
+    assert "This page had expired, so what you sent was not saved" in summary.get_text()
+    assert soup.select_one("#answer").get_text() == "Mrs Patel is my sister"
+    assert get_page(client, url).select_one("#answer").get_text() == ""  # given back once
