@@ -43,6 +43,10 @@ def check_page(html: str) -> BeautifulSoup:
         if form.get("method", "get").lower() == "post":
             assert form.find("input", attrs={"name": "csrf_token"}), f"POST form without CSRF token: {form}"
 
+    # A link that looks like a button still navigates: role="button" would make Space expected to work.
+    button_links = soup.select("a[role=button]")
+    assert not button_links, f"links with role=button: {button_links}"
+
     for link in soup.select(".govuk-error-summary a"):
         target = link["href"].lstrip("#")
         assert soup.find(id=target), f"error summary links to missing #{target}"
