@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.test_every_page import seed, signed_in_page
+from tests.browser.test_every_page import FAMILY_EMAIL, seed, signed_in_page
 
 # (page, link text, where the link goes)
 BUTTON_LINKS = [
@@ -39,7 +39,7 @@ def test_register_is_a_link_that_enter_follows(browser: Browser, live, js_enable
 @pytest.mark.parametrize("js_enabled", [True], ids=["js"])
 def test_button_styled_links_are_links_that_enter_follows(browser: Browser, live, js_enabled):
     ids = seed(live)
-    page = signed_in_page(browser, live, "parent@example.com", js_enabled)
+    page = signed_in_page(browser, live, FAMILY_EMAIL, js_enabled)
     for address, name, target in BUTTON_LINKS:
         page.goto(live.url + address.format(**ids))
         follow_with_enter(page, name)
