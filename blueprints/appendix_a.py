@@ -113,7 +113,7 @@ def _section_page(found, section, answers, problems=None, saved_at=None, upload_
         section=section,
         answers=answers,
         problems=problems,
-        errors=[*problems.messages.items(), *(("files", message) for message in upload_errors)],
+        errors=[*problems.summary(), *(("files", message) for message in upload_errors)],
         upload_errors=upload_errors,
         status=assessment_requests.status_of(found, section),
         saved_at=saved_at,
