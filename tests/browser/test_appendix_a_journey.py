@@ -41,7 +41,7 @@ def fill_section(page: Page, key: str) -> None:
 def open_request(page: Page, base: str, mailbox, axe_check) -> None:
 
     sign_in_with_code(page, base, mailbox, FAMILY, 0)
-    page.get_by_role("button", name="Request an EHC needs assessment").click()
+    page.get_by_role("link", name="Request an EHC needs assessment", exact=True).click()
     expect(page.locator("h1")).to_have_text("Who is the request for?")
     axe_check(page)
     page.get_by_label("Jamie Rivers").check()
@@ -77,7 +77,7 @@ def test_complete_check_change_and_submit(browser_page: Page, live, mailbox, axe
         expect(page.locator("h1")).to_have_text("Request an EHC needs assessment")
         expect(page.locator("main")).to_contain_text(f"You have completed {number} of 11 sections")
 
-    page.get_by_role("button", name="Check your answers").click()
+    page.get_by_role("link", name="Check your answers", exact=True).click()
     expect(page.locator("h1")).to_have_text("Check your answers before sending your request")
     axe_check(page)
     page.locator("#section-about a", has_text="Change").first.click()
