@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import secrets
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import models
 from blueprints import is_htmx, session_limits
 from blueprints.two_step import second_step_passed
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
-from services import clock, credentials, mailer, security_events
+from services import clock, credentials, mailer, security_events, static_files
 
 ERROR_PAGES = {
     400: "errors/400.html",
@@ -115,6 +116,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
 
     _register_blueprints(app)
+    _serve_static_files_compressed(app)
     _register_template_helpers(app)
     _register_request_hooks(app)
     _register_error_pages(app)
@@ -186,6 +188,31 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
+
+
+def _serve_static_files_compressed(app: Flask) -> None:
+    """The stylesheet and scripts, compressed once per process for brotli and gzip clients
+    (Flask-Compress would compress them again at every request, and never with gzip, because
+    files are sent as streams). Other static files are sent as Flask sends them."""
+    send_as_flask_does = app.view_functions["static"]
+    folder = Path(app.static_folder).resolve()
+
+    def static(filename: str) -> Response:
+        path = (folder / filename).resolve()
+        if not (path.is_relative_to(folder) and path.is_file() and static_files.is_compressible(path)):
+            return send_as_flask_does(filename=filename)
+        encoding = request.accept_encodings.best_match(static_files.ENCODINGS)
+        copy = static_files.compressed_copy(path, encoding)
+        response = Response(copy.body, mimetype=mimetypes.guess_type(path.name)[0])
+        if copy.encoding:
+            response.headers["Content-Encoding"] = copy.encoding
+        response.vary.add("Accept-Encoding")
+        response.set_etag(copy.etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = app.get_send_file_max_age(filename)
+        return response.make_conditional(request)
+
+    app.view_functions["static"] = static
 
 
 def _static_version(app: Flask, filename: str) -> str:

@@ -121,7 +121,7 @@ def _section_page(
         problems=problems,
         errors=[
             *(session_limits.expired_form_errors("section-form") if kept_reason == "expired_form" else []),
-            *problems.messages.items(),
+            *problems.summary(),
             *(error_list(upload_form) if upload_form else []),
         ],
         upload_errors=upload_form.files.errors if upload_form else (),

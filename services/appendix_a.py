@@ -35,6 +35,9 @@ class Question:
     # The column a submitted answer is also stored in (for a child not yet known to the council,
     # the access request's), whose length is then the answer's limit.
     column: InstrumentedAttribute | None = None
+    # What to say when a required answer is missing, if the label does not make it by itself;
+    # "{whose}" stands for the row of a repeated group ("person 2").
+    missing: str | None = None
 
     def max_length(self, settings: Mapping) -> int:
         if self.column is not None:
@@ -170,7 +173,12 @@ SECTIONS: tuple[Section, ...] = (
                 "Previous schools or settings",
                 "Previous school or setting",
                 (
-                    Question("name", "Name of school or setting", required=True),
+                    Question(
+                        "name",
+                        "Name of school or setting",
+                        required=True,
+                        missing="Enter the name of {whose}",
+                    ),
                     Question(
                         "dates", "When they went there", hint="For example, September 2019 to July 2022"
                     ),
@@ -199,9 +207,19 @@ SECTIONS: tuple[Section, ...] = (
                 "Person",
                 (
                     Question("name", "Full name", required=True),
-                    Question("relationship", "Relationship to the child", required=True),
                     Question(
-                        "has_pr", "Do they have parental responsibility?", "radios", True, options=YES_NO
+                        "relationship",
+                        "Relationship to the child",
+                        required=True,
+                        missing="Enter the relationship of {whose} to the child",
+                    ),
+                    Question(
+                        "has_pr",
+                        "Do they have parental responsibility?",
+                        "radios",
+                        True,
+                        options=YES_NO,
+                        missing="Select whether {whose} has parental responsibility",
                     ),
                     Question("address", "Address, if different from the child's"),
                     Question("phone", "Phone number", "phone"),
@@ -312,13 +330,20 @@ SECTIONS: tuple[Section, ...] = (
         "Consent to share information",
         "We need your agreement to make the request and to share information for the assessment.",
         (
-            Question("agree_request", "I agree to this request for an EHC needs assessment", "agree", True),
+            Question(
+                "agree_request",
+                "I agree to this request for an EHC needs assessment",
+                "agree",
+                True,
+                missing="Confirm that you agree to this request for an EHC needs assessment",
+            ),
             Question(
                 "agree_share",
                 "I agree that information can be shared with education, educational psychology, "
                 "health and social care for the assessment and any plan",
                 "agree",
                 True,
+                missing="Confirm that you agree to information being shared for the assessment and any plan",
             ),
             _long("do_not_share", "Is there anyone we must not share information with?"),
             Question(
@@ -335,7 +360,11 @@ SECTIONS: tuple[Section, ...] = (
         "The date of the declaration is set when you submit the request.",
         (
             Question(
-                "true", "The information I have given is true to the best of my knowledge", "agree", True
+                "true",
+                "The information I have given is true to the best of my knowledge",
+                "agree",
+                True,
+                missing="Confirm that the information you have given is true to the best of your knowledge",
             ),
             Question("full_name", "Your full name", required=True, autocomplete="name"),
         ),
@@ -344,6 +373,7 @@ SECTIONS: tuple[Section, ...] = (
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+DATE_PARTS = ("day", "month", "year")
 
 
 # --- Reading answers from a form ------------------------------------------------------------------
@@ -361,8 +391,7 @@ def first_input_id(group: Group, row: int) -> str:
 
 
 def group_heading_id(group: Group) -> str:
-    # also the target of the "Add at least one" error, which has no field of its own
-    return f"{group.key}-add"
+    return f"{group.key}-heading"
 
 
 @dataclass(frozen=True)
@@ -437,6 +466,17 @@ class Problems:
     def add(self, key: str, message: str) -> None:
         self.messages.setdefault(key, message)
 
+    def summary(self) -> list[tuple[str, str]]:
+        """(id of the field to focus, message) for the error summary: a date links to its first
+        day, month or year input in error, as the date input's own id is not a field."""
+        return [(self._target(key), message) for key, message in self.messages.items()]
+
+    def _target(self, key: str) -> str:
+        if key not in self.date_parts:
+            return key
+        parts = self.date_parts[key] or DATE_PARTS
+        return f"{key}-{next(part for part in DATE_PARTS if part in parts)}"
+
     def __bool__(self) -> bool:
         return bool(self.messages)
 
@@ -462,23 +502,38 @@ FORMAT_CHECKS = {
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def _missing_message(question: Question, whose: str | None) -> str:
+    if question.missing:
+        return question.missing.format(whose=whose or "")
+    verb = "Select" if question.kind == "radios" else ("Confirm" if question.kind == "agree" else "Enter")
+    if whose:
+        return f"{verb} the {_lower_first(question.label)} of {whose}"
+    return f"{verb} {_lower_first(question.label)}"
+
+
 def _check_question(
-    question: Question, value, key: str, problems: Problems, complete: bool, settings, today
+    question: Question,
+    value,
+    key: str,
+    problems: Problems,
+    complete: bool,
+    settings,
+    today,
+    whose: str | None = None,
 ) -> None:
+    """whose names the row of a repeated group ("person 2"), so that its messages say which one."""
     if _is_blank(value):
         if complete and question.required:
-            verb = (
-                "Select"
-                if question.kind in ("radios",)
-                else ("Confirm" if question.kind == "agree" else "Enter")
-            )
-            problems.add(
-                key,
-                f"{verb} {question.label[0].lower()}{question.label[1:]}"
-                if question.kind != "agree"
-                else "You must agree to this to submit the request",
-            )
+            problems.add(key, _missing_message(question, whose))
+            if question.kind == "date":
+                problems.date_parts[key] = DATE_PARTS
         return
+    if whose:
+        problems = _NamingRow(problems, whose)
     if question.kind == "date":
         checked = check_date_of_birth(value.get("day"), value.get("month"), value.get("year"), today)
         if checked.message:
@@ -497,6 +552,21 @@ def _check_question(
         problems.add(key, f"{question.label} must be {limit:,} characters or fewer")
 
 
+@dataclass
+class _NamingRow:
+    """Adds a row's format problems to the section's, saying which row they are in."""
+
+    problems: Problems
+    whose: str
+
+    @property
+    def date_parts(self) -> dict[str, tuple[str, ...]]:
+        return self.problems.date_parts
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.add(key, f"{self.whose[0].upper()}{self.whose[1:]}: {_lower_first(message)}")
+
+
 def check_section(section: Section, answers: dict, complete: bool, settings: Mapping, today) -> Problems:
     """Format problems always; missing answers too when the section is being marked as completed."""
     problems = Problems()
@@ -509,9 +579,12 @@ def check_section(section: Section, answers: dict, complete: bool, settings: Map
         if complete and len(rows) < group.min_rows:
             problems.add(f"{group.key}-add", f"Add at least {group.min_rows} {group.item.lower()}")
         for row, values in enumerate(rows):
+            whose = f"{_lower_first(group.item)} {row + 1}"
             for question in group.questions:
                 key = field_id(question, group, row)
-                _check_question(question, values.get(question.key), key, problems, complete, settings, today)
+                _check_question(
+                    question, values.get(question.key), key, problems, complete, settings, today, whose
+                )
     if (
         complete
         and section.needs_one_answer

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from bs4 import BeautifulSoup
 
 NON_LABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
+HTMX_SCRIPT = re.compile(r"/js/htmx-[0-9.]+(\.min)?\.js")
 
 
 def check_page(html: str) -> BeautifulSoup:
@@ -42,6 +44,14 @@ def check_page(html: str) -> BeautifulSoup:
         assert form.get("action"), f"form without action: {form}"
         if form.get("method", "get").lower() == "post":
             assert form.find("input", attrs={"name": "csrf_token"}), f"POST form without CSRF token: {form}"
+
+    # A link that looks like a button still navigates: role="button" would make Space expected to work.
+    button_links = soup.select("a[role=button]")
+    assert not button_links, f"links with role=button: {button_links}"
+
+    uses_htmx = any(name.startswith("data-hx-") for tag in soup.body.find_all(True) for name in tag.attrs)
+    loads_htmx = soup.find("script", src=HTMX_SCRIPT) is not None
+    assert uses_htmx == loads_htmx, f"htmx loaded: {loads_htmx}, but used by the content: {uses_htmx}"
 
     for link in soup.select(".govuk-error-summary a"):
         target = link["href"].lstrip("#")

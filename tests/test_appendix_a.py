@@ -117,8 +117,8 @@ def test_household_email_and_phone_are_checked(client, db, child):
     request = start(client, db, child.public_id)
     fields = {**ANSWERS["household"], "people-0-email": "robin@", "people-0-phone": "12"}
     messages = error_messages_of(save(client, db, request, "household", fields))
-    assert "Enter an email address in the correct format, like name@example.com" in messages
-    assert "Enter a UK phone number, like 01823 355000 or 07700 900982" in messages
+    assert "Person 1: enter an email address in the correct format, like name@example.com" in messages
+    assert "Person 1: enter a UK phone number, like 01823 355000 or 07700 900982" in messages
 
 
 def test_needs_need_at_least_one_area(client, db, child):
@@ -156,11 +156,11 @@ def test_people_can_be_added_and_removed_without_javascript(client, db, child):
             "version": version_of(db, request),
         },
     )
-    assert removed.location == f"{url}?return=check#people-add"
+    assert removed.location == f"{url}?return=check#people-heading"
     soup = get_page(client, f"{url}?return=check")
     assert soup.find(id="people-0-name")["value"] == "Sam"
     assert soup.find(id="people-1-name") is None
-    assert soup.find(id="people-add")["tabindex"] == "-1"
+    assert soup.find(id="people-heading")["tabindex"] == "-1"
     assert soup.find(id="people-status").get_text() == "Person 1 removed"
     assert get_page(client, url).find(id="people-status").get_text() == ""
 

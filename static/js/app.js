@@ -10,6 +10,38 @@
     }
   }
 
+  // Error summary links, as GOV.UK Frontend's error summary: focus the field and scroll its label
+  // (or its fieldset's legend) to the top of the screen, not the field itself, which would hide
+  // the question. A button with no label (such as "Add another person") names in data-heading the
+  // heading to show. Delegated, so that summaries inserted later work too.
+  function legendOrLabelOf(input) {
+    var heading = input.getAttribute("data-heading");
+    if (heading) { return document.getElementById(heading); }
+    var fieldset = input.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend) {
+      if (input.type === "checkbox" || input.type === "radio") { return legend; }
+      var inputRect = input.getBoundingClientRect();
+      var legendTop = legend.getBoundingClientRect().top;
+      if (inputRect.height && window.innerHeight &&
+          inputRect.top + inputRect.height - legendTop < window.innerHeight / 2) {
+        return legend;
+      }
+    }
+    return document.querySelector("label[for='" + input.id + "']") || input.closest("label");
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".govuk-error-summary a[href^='#']");
+    if (!link) { return; }
+    var input = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    var heading = input && legendOrLabelOf(input);
+    if (!heading) { return; }
+    event.preventDefault();
+    heading.scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
+
   // Show / hide password, following the GOV.UK Frontend password input behaviour.
   function setUpPasswordToggles(root) {
     var buttons = (root || document).querySelectorAll(".govuk-js-password-input-toggle[hidden]");

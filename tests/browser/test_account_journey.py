@@ -14,7 +14,7 @@ EMAIL = "family@example.com"
 def fill_registration_until_password(page: Page, base: str, axe_check) -> None:
     page.goto(base + "/")
     axe_check(page)
-    page.get_by_role("button", name="Register").click()
+    page.get_by_role("link", name="Register", exact=True).click()
     expect(page.locator("h1")).to_have_text("Create an account")
     axe_check(page)
     page.get_by_label("Email address", exact=False).first.fill(EMAIL)
@@ -76,7 +76,7 @@ def test_register_activate_sign_in_and_out(browser_page: Page, live, mailbox, ax
     expect(page.locator("h1")).to_have_text("Your account")
     axe_check(page)
 
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     expect(page.locator("h1")).to_have_text("This area requires two-step verification")
     axe_check(page)
 

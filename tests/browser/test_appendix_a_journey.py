@@ -43,7 +43,7 @@ def fill_section(page: Page, key: str) -> None:
 def open_request(page: Page, base: str, mailbox, axe_check) -> None:
 
     sign_in_with_code(page, base, mailbox, FAMILY, 0)
-    page.get_by_role("button", name="Request an EHC needs assessment").click()
+    page.get_by_role("link", name="Request an EHC needs assessment", exact=True).click()
     expect(page.locator("h1")).to_have_text("Who is the request for?")
     axe_check(page)
     page.get_by_label("Jamie Rivers").check()
@@ -79,7 +79,7 @@ def test_complete_check_change_and_submit(browser_page: Page, live, mailbox, axe
         expect(page.locator("h1")).to_have_text("Request an EHC needs assessment")
         expect(page.locator("main")).to_contain_text(f"You have completed {number} of 11 sections")
 
-    page.get_by_role("button", name="Check your answers").click()
+    page.get_by_role("link", name="Check your answers", exact=True).click()
     expect(page.locator("h1")).to_have_text("Check your answers before sending your request")
     axe_check(page)
     page.locator("#section-about a", has_text="Change").first.click()
@@ -163,10 +163,10 @@ def test_adding_and_removing_rows_moves_focus_and_keeps_other_rows(
         )
     page.get_by_role("button", name="Remove professional 2").click()
     heading = page.get_by_role("heading", name="Professionals", exact=True)
-    expect(page).to_have_url(re.compile("#professionals-add$"))
+    expect(page).to_have_url(re.compile("#professionals-heading$"))
     expect(heading).to_be_focused()
-    assert focused_id(page) == "professionals-add"
-    assert in_view_from_the_top(page, "#professionals-add")
+    assert focused_id(page) == "professionals-heading"
+    assert in_view_from_the_top(page, "#professionals-heading")
     expect(page.locator("#professionals-status[role=status]")).to_have_text("Professional 2 removed")
     if page.js_enabled:
         page.wait_for_function("window.said.includes('Professional 2 removed')")

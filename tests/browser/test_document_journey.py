@@ -27,7 +27,7 @@ def test_upload_two_files_one_refused_then_download(browser_page: Page, live, ma
     child_id = seed(live)
     sign_in_with_code(page, live.url, mailbox, FAMILY, 0)
     page.get_by_role("link", name="Jamie Rivers").click()
-    page.get_by_role("button", name="Send documents").click()
+    page.get_by_role("link", name="Send documents", exact=True).click()
     expect(page.locator("h1")).to_have_text("Send documents to the SEND Assessment Hub Team")
     expect(page.locator("#files")).to_have_attribute(
         "accept", ".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.odt,image/*,application/pdf"

@@ -1,4 +1,5 @@
-"""axe on the pages the journeys do not reach, as a family and as staff, JavaScript on and off."""
+"""axe on the pages the journeys do not reach, as a family and as staff, JavaScript on and off, in a
+320 CSS pixel wide window that no page may scroll sideways in (WCAG 1.4.10 reflow), with long data."""
 
 from __future__ import annotations
 
@@ -15,22 +16,28 @@ from tests import files
 from tests.factories import GOOD_PASSWORD
 from tests.people import approved_link, make_child, make_family, make_link, make_staff
 
+# Long data that must wrap or scroll inside its own region at 320 CSS pixels.
+FAMILY_EMAIL = "the.parent.of.a.child.with.special.educational.needs@a-long-family-mail-domain.example.co.uk"
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis-Supercalifragilisticexpialidocious"
+LONG_FILE_NAME = "educational-psychology-report-for-the-annual-review-meeting-final-signed-version.pdf"
+NARROW_VIEWPORT = {"width": 320, "height": 640}
+
 
 def seed(live) -> dict:
     with live.app.app_context():
-        family = make_family("parent@example.com")
+        family = make_family(FAMILY_EMAIL, first_name=LONG_WORD)
         make_staff("admin@somerset.gov.uk", role="admin")
-        child = make_child()
+        child = make_child(first=LONG_WORD)
         approved_link(family, child)
-        question = make_link(family, state="more_info", first="Casey")
-        question.question = "Which class is Casey in?"
+        question = make_link(family, state="more_info", first="Casey", last=LONG_WORD)
+        question.question = f"Which class is Casey in? {LONG_WORD}"
         draft = assessment_requests.start(family, child)
         sent = assessment_requests.start(family, None)
         sent.state, sent.reference, sent.submitted_at = "submitted", "EHC-2026-000042", now()
         sent.received_on = sent.decision_due_on = now().date()
         db.session.commit()
         sent_document = documents.save_uploads(
-            family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
+            family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "report", None, child=child
         ).saved[0]
         ids = {
             "child": child.public_id,
@@ -48,7 +55,7 @@ def signed_in_page(browser: Browser, live, email: str, js_enabled: bool) -> Page
     client = live.app.test_client()
     client.post("/sign-in", data={"csrf_token": csrf(client), "email": email, "password": GOOD_PASSWORD})
     pass_second_step(client)
-    context = browser.new_context(java_script_enabled=js_enabled)
+    context = browser.new_context(java_script_enabled=js_enabled, viewport=NARROW_VIEWPORT)
     host = urlsplit(live.url)
     context.add_cookies(
         [
@@ -107,24 +114,67 @@ PUBLIC_PAGES = [
     "/password/reset/not-a-link",
     "/email/confirm/not-a-link",
     "/signed-out",
+    "/register/check-email",
 ]
 
 
+def registered_session_cookie(live) -> dict:
+    """The cookie of a visitor who has just registered, so that "Check your email" shows the address."""
+    client = live.app.test_client()
+    client.post(
+        "/register",
+        data={"csrf_token": csrf(client), "email": REGISTERED_EMAIL, "confirm_email": REGISTERED_EMAIL},
+    )
+    client.post("/register/details", data={"csrf_token": csrf(client), **REGISTRATION_DETAILS})
+    response = client.post(
+        "/register/password",
+        data={"csrf_token": csrf(client), "password": GOOD_PASSWORD, "confirm_password": GOOD_PASSWORD},
+    )
+    assert response.location == "/register/check-email"
+    host = urlsplit(live.url)
+    return {
+        "name": "session",
+        "value": client.get_cookie("session").value,
+        "url": f"{host.scheme}://{host.netloc}",
+    }
+
+
+REGISTERED_EMAIL = "someone.registering.with.a.very.long.address@an-even-longer-mail-domain.example.org.uk"
+REGISTRATION_DETAILS = {
+    "title": "Ms",
+    "first_name": LONG_WORD,
+    "last_name": "Jones",
+    "address_line_1": "1 High Street",
+    "town": "Taunton",
+    "postcode": "TA1 1HE",
+    "phone": "07700 900982",
+}
+
+
+def assert_no_sideways_scroll(page: Page, address: str) -> None:
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{address} scrolls sideways at {widths[1]} px: {widths[0]} px wide"
+
+
 @pytest.mark.parametrize("who", ["family", "staff", "anyone"])
-def test_every_page_has_no_axe_violations(browser: Browser, js_enabled: bool, live, axe_check, who):
+def test_every_page_has_no_axe_violations_and_no_sideways_scroll_at_320_pixels(
+    browser: Browser, js_enabled: bool, live, axe_check, who
+):
     ids = seed(live)
     if who == "anyone":
-        context = browser.new_context(java_script_enabled=js_enabled)
+        context = browser.new_context(java_script_enabled=js_enabled, viewport=NARROW_VIEWPORT)
+        context.add_cookies([registered_session_cookie(live)])
         page = context.new_page()
         page.js_enabled = js_enabled
         addresses = PUBLIC_PAGES
     else:
-        email = "parent@example.com" if who == "family" else "admin@somerset.gov.uk"
+        email = FAMILY_EMAIL if who == "family" else "admin@somerset.gov.uk"
         page = signed_in_page(browser, live, email, js_enabled)
         addresses = FAMILY_PAGES if who == "family" else STAFF_PAGES
     for address in addresses:
         response = page.goto(live.url + address.format(**ids))
         assert response.status in (200, 404), address
         assert page.locator("h1").count() == 1, address
+        assert_no_sideways_scroll(page, address)
         axe_check(page)
     page.context.close()

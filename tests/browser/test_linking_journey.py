@@ -26,14 +26,14 @@ def sign_in_with_code(page: Page, base: str, mailbox, email: str, codes_before: 
     page.locator("#password").fill(GOOD_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     if email == FAMILY:
-        page.get_by_role("button", name="SEND").click()
+        page.get_by_role("link", name="SEND", exact=True).click()
     expect(page.locator("h1")).to_have_text("Check your email")
     page.get_by_label("Security code").fill(code_from(mailbox, email, count=codes_before + 1))
     page.get_by_role("button", name="Continue").click()
 
 
 def ask_for(page: Page, axe_check, first: str, day: str) -> None:
-    page.get_by_role("button", name="Ask to be linked to a child or young person").click()
+    page.get_by_role("link", name="Ask to be linked to a child or young person", exact=True).click()
     expect(page.locator("h1")).to_have_text("Ask to be linked to a child or young person")
     axe_check(page)
     page.get_by_label("First name").fill(first)
@@ -65,7 +65,7 @@ def test_request_review_and_see_the_decision(browser: Browser, browser_page: Pag
     expect(family.locator("h1")).to_have_text("SEND: your children and requests")
     axe_check(family)
     ask_for(family, axe_check, "Jamie", "2")
-    family.get_by_role("button", name="Ask to be linked to a child or young person").click()
+    family.get_by_role("link", name="Ask to be linked to a child or young person", exact=True).click()
     family.get_by_label("First name").fill("Casey")
     family.get_by_label("Last name").fill("Rivers")
     family.get_by_label("Day").fill("9")

@@ -28,7 +28,7 @@ def test_turn_on_then_sign_in_again_with_a_wrong_then_the_right_code(
     page = browser_page
     seed_family(live)
     sign_in(page, live.url)
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     expect(page.locator("h1")).to_have_text("This area requires two-step verification")
     expect(page.locator("main")).to_contain_text(EMAIL)
     axe_check(page)
@@ -42,7 +42,7 @@ def test_turn_on_then_sign_in_again_with_a_wrong_then_the_right_code(
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live.url)
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     expect(page.locator("h1")).to_have_text("Check your email")
     code = code_from(mailbox, EMAIL, count=3)  # turn-on code, "turned on" email, this code
     enter_code(page, wrong_code_for(code))
@@ -89,7 +89,7 @@ def test_add_an_authenticator_app_and_sign_in_with_it(browser_page: Page, live, 
         db.session.commit()
         db.session.remove()
     sign_in(page, live.url)
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
     axe_check(page)
     enter_code(page, pyotp.TOTP(secret).now())
@@ -108,7 +108,7 @@ def test_too_many_wrong_codes_lock_the_account_and_the_page_leads_to_a_reset(
         db.session.remove()
     monkeypatch.setitem(live.app.config, "TWO_STEP_ACCOUNT_MAX_FAILURES", 2)
     sign_in(page, live.url)
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     code = code_from(mailbox, EMAIL)
     enter_code(page, wrong_code_for(code))
     expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not correct")
