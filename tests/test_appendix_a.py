@@ -170,7 +170,9 @@ def test_a_row_change_with_a_badly_formed_answer_shows_the_error_instead(client,
     url = f"/send/requests/{request.public_id}/sections/household"
     fields = {**ANSWERS["household"], "people-0-email": "not an email"}
     soup = post_page(client, url, {**fields, "action": "add:people", "version": version_of(db, request)})
-    assert error_messages(soup) == ["Enter an email address in the correct format, like name@example.com"]
+    assert error_messages(soup) == [
+        "Person 1: enter an email address in the correct format, like name@example.com"
+    ]
     assert soup.find(id="people-1-name") is not None
 
 

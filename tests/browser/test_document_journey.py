@@ -117,11 +117,11 @@ def test_upload_errors_follow_the_error_pattern_and_keep_the_chosen_files(
     seed(live)
     sign_in_with_code(page, live.url, mailbox, FAMILY, 0)
     page.get_by_role("link", name="Jamie Rivers").click()
-    page.get_by_role("button", name="Send documents").click()
+    page.get_by_role("link", name="Send documents", exact=True).click()
     upload_without_saying_what_it_is(page, axe_check)
 
     page.goto(live.url + "/send")
-    page.get_by_role("button", name="Request an EHC needs assessment").click()
+    page.get_by_role("link", name="Request an EHC needs assessment").click()
     page.get_by_label("Jamie Rivers").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("link", name=re.compile("Documents")).click()

@@ -10,7 +10,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_every_page import FAMILY_EMAIL, seed, signed_in_page
 
-PHONE_ON_ITS_SIDE = {"width": 568, "height": 320}
 ON_SCREEN = """element => {
     const top = element.getBoundingClientRect().top;
     return {top, height: window.innerHeight, visible: top >= 0 && top < window.innerHeight};
@@ -102,19 +101,6 @@ def test_the_date_of_birth_link_focuses_the_part_in_error_with_the_legend_on_scr
     follow(page, "Date of birth must include a month and a year")
     assert focused_id(page) == "date_of_birth-month"
     assert_on_screen(page, legend_of("date_of_birth-month"))
-
-
-@pytest.mark.parametrize("js_enabled", [True], ids=["js"])
-def test_the_link_to_add_a_person_focuses_the_button_with_the_heading_on_screen(page_for, live, js_enabled):
-    page, ids = page_for(js_enabled)
-    page.goto(f"{live.url}/send/requests/{ids['draft']}/sections/household")
-    page.get_by_role("button", name="Remove person 1").click()
-    page.set_viewport_size(PHONE_ON_ITS_SIDE)  # the page is short: on a tall screen nothing scrolls
-    page.get_by_label("Mark this section as completed").check()
-    page.get_by_role("button", name="Save and continue").click()
-    follow(page, "Add at least 1 person")
-    assert focused_id(page) == "people-add"
-    assert_on_screen(page, "#people-heading")
 
 
 @pytest.mark.parametrize("js_enabled", [False], ids=["no-js"])

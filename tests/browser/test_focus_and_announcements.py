@@ -129,7 +129,7 @@ def test_a_wrong_code_swapped_in_by_htmx_starts_the_title_with_error(js_page: Pa
         db.session.commit()
         db.session.remove()
     sign_in(page, live.url)
-    page.get_by_role("button", name="SEND").click()
+    page.get_by_role("link", name="SEND", exact=True).click()
     expect(page).to_have_title("Check your email – SEND Citizen Portal – Somerset Council")
     page.evaluate("window.sameDocument = true")
     enter_code(page, wrong_code_for(code_from(mailbox, EMAIL)))
