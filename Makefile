@@ -1,5 +1,5 @@
 # The two commands a newcomer needs:
-#   make run    set up a virtual environment and run the portal locally on SQLite
+#   make run    set up a virtual environment and run the portal locally on SQLite (make run PORT=8080)
 #   make test   set up everything the tests need and run the whole suite (SQLite, then PostgreSQL)
 
 VENV ?= .venv
@@ -7,19 +7,27 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM_PATH ?= /usr/bin/chromium
+PORT ?= 5000
 
 .PHONY: run test setup setup-test chromium java lint bench css
 
 $(BIN)/python:
+	@echo "Creating the virtual environment in $(VENV) and updating pip in it"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 setup: $(BIN)/python
+	@echo "Installing the packages in requirements.txt (pip runs quietly; the first time takes a minute or two)"
 	$(BIN)/pip install --quiet -r requirements.txt
 
+# Debug mode: the development secret key, emails printed here when no mail server is set, and
+# per-process rate limits are all allowed. Never use it in production (README: "Running in production").
 run: setup
+	@echo "Building or updating the database (instance/portal.db unless FLASK_SQLALCHEMY_DATABASE_URI is set)"
 	FLASK_DEBUG=1 $(BIN)/flask --app app db upgrade
-	FLASK_DEBUG=1 $(BIN)/flask --app app run
+	@echo "Starting the portal on http://127.0.0.1:$(PORT) (Ctrl+C stops it; with no mail server set, emails are printed here)"
+	FLASK_DEBUG=1 FLASK_PUBLIC_BASE_URL="$${FLASK_PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/flask --app app run --port $(PORT)
 
 setup-test: $(BIN)/python chromium java
 	$(BIN)/pip install --quiet -r requirements-dev.txt

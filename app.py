@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask, Request, Response, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -98,8 +100,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure_database(app)
     _configure_document_folder(app)
     _configure_cookies(app)
-    _refuse_default_secret(app)
-    _refuse_per_process_rate_limits(app)
+    if not _loaded_for_a_command_that_serves_nothing():
+        _refuse_default_secret(app)
+        _refuse_per_process_rate_limits(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -143,6 +146,16 @@ def _configure_cookies(app: Flask) -> None:
         app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
         app.config["SESSION_COOKIE_PATH"] = "/"
+
+
+def _loaded_for_a_command_that_serves_nothing() -> bool:
+    """`flask --app app db upgrade`, `staff create` and `mail send-queued` sign no cookie and count no
+    rate limit, so the refusals that keep a serving portal safe (the default secret key, a per-process
+    rate limit store) do not stop them. `flask run` serves requests and keeps them, as gunicorn does."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return False
+    command = click.get_current_context(silent=True)
+    return command is not None and command.command.name != "run"
 
 
 def _refuse_default_secret(app: Flask) -> None:
