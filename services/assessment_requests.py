@@ -77,12 +77,16 @@ def requests_of(owner: User) -> list[AssessmentRequest]:
 
 
 def family_request(owner: User, public_id: str) -> AssessmentRequest | None:
-    """One of this family's own requests; None for anyone else's."""
-    return db.session.scalar(
+    """One of this family's own requests, with a VIEWED row in the audit log; None for anyone else's
+    (and nothing logged)."""
+    request = db.session.scalar(
         select(AssessmentRequest).where(
             AssessmentRequest.public_id == public_id, AssessmentRequest.owner_id == owner.id
         )
     )
+    if request is not None:
+        audit.record_now(owner, VIEWED, request)
+    return request
 
 
 def last_edited(owner: User) -> AssessmentRequest | None:
