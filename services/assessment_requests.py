@@ -126,7 +126,9 @@ def save_section(
     family is shown both versions and chooses. The same tab's own autosaves never conflict with it."""
     if version != request.version and not (tab and tab == request.saved_by_tab):
         return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
-    problems = appendix_a.check_section(section, answers, complete, current_app.config, now().date())
+    problems = appendix_a.check_section(
+        section, answers, complete, current_app.config, now().date(), request.answers
+    )
     if complete and not problems:
         status = COMPLETED
     elif appendix_a.has_any_answer(section, answers) or section.uploads:
@@ -165,7 +167,7 @@ def incomplete_sections(request: AssessmentRequest) -> list[Section]:
         if section.uploads:
             continue
         if status_of(request, section) != COMPLETED or appendix_a.check_section(
-            section, answers, True, settings, today
+            section, answers, True, settings, today, request.answers
         ):
             missing.append(section)
     return missing

@@ -22,8 +22,6 @@ from models.audit import CHANGED, CREATED, DECIDED, VIEWED
 from services import audit, mailer
 from services.clock import now, uk_date, uk_time
 
-YOUNG_PERSON_MIN_AGE = 16
-
 
 def open_request_for_same_child(user: User, first: str, last: str, born: date) -> ChildLink | None:
     return db.session.scalar(
