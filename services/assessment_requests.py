@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
@@ -178,12 +178,26 @@ def reference_for(request: AssessmentRequest) -> str:
 
 
 def submit(owner: User, request: AssessmentRequest) -> list[Section]:
-    """Submit a complete request; returns the sections still to complete (nothing is submitted then)."""
+    """Submit a complete request; returns the sections still to complete (nothing is submitted then).
+    One conditional UPDATE decides: when the same draft is submitted twice at once (two tabs), the
+    second finds it submitted already and changes, sends and logs nothing more."""
     missing = incomplete_sections(request)
     if missing:
         return missing
+    claimed = db.session.execute(
+        update(AssessmentRequest)
+        .where(AssessmentRequest.id == request.id, AssessmentRequest.state == DRAFT)
+        .values(state=SUBMITTED, version=AssessmentRequest.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(request)  # the new version, and the answers as they stood when claimed
+    if claimed != 1:
+        db.session.rollback()
+        return []
+    if incomplete_sections(request):  # a save from another tab came in between
+        db.session.rollback()
+        return incomplete_sections(request)
     moment = now()
-    request.state = SUBMITTED
     request.submitted_at = moment
     request.received_on = statutory.received_date(moment)
     request.decision_due_on = statutory.decision_due(request.received_on)

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import AuditEvent, Child, ChildLink, OutboxMessage, User
+from models import AssessmentRequest, AuditEvent, Child, ChildLink, OutboxMessage, User
 from models.audit import CHANGED, DECIDED
-from services import children
+from services import assessment_requests, children
 from tests.concurrency import run_together
 from tests.pages import check_page, get_page, post
 from tests.people import (
@@ -24,6 +24,7 @@ from tests.people import (
     make_staff,
     signed_in_past_second_step,
 )
+from tests.test_appendix_a import complete_everything, start
 
 REVIEWED = "Your request to see a child's SEND record has been reviewed"
 # "at 4:05pm on 4 December 2026": the time the first decision was made, in UK time
@@ -201,3 +202,37 @@ def test_a_family_answering_a_decided_request_is_told_the_team_decided(app, clie
 
 def get_page_text(response) -> str:
     return " ".join(check_page(response.get_data(as_text=True)).get_text().split())
+
+
+def test_a_request_for_an_assessment_submitted_from_two_tabs_at_once_is_sent_once(app, client, db, family):
+    needs_postgresql(db)
+    signed_in_past_second_step(client, "parent@example.com")
+    draft = start(client, db, "new")
+    complete_everything(client, db, draft)
+
+    def press_submit(ready) -> list:
+        with app.app_context():
+            owner = database.session.get(User, family.id)
+            request = database.session.get(AssessmentRequest, draft.id)
+            ready()
+            missing = assessment_requests.submit(owner, request)
+            database.session.remove()
+            return missing
+
+    assert run_together(press_submit, [(), ()]) == [[], []]  # both tabs go on to the submitted page
+    submitted = database.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.like("Your request for an EHC%"))
+    )
+    logged = database.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "submitted", AuditEvent.record_id == draft.id
+        )
+    )
+    links = database.session.scalar(select(func.count(ChildLink.id)))
+    assert (submitted, logged, links) == (1, 1, 1)
+    database.session.expire_all()
+    request = database.session.get(AssessmentRequest, draft.id)
+    assert (
+        request.state == "submitted"
+        and request.reference == f"EHC-{request.submitted_at.year}-{draft.id:06d}"
+    )
