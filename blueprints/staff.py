@@ -70,9 +70,11 @@ def _link_or_404(public_id: str):
 
 def _request_page(link, approve_form=None, reject_form=None, ask_form=None, conflict=None) -> str:
     matches = children.possible_matches(link)
+    open_ = children.decisions_allowed(link)
+    if not open_ and (approve_form or reject_form or ask_form):
+        conflict = conflict or children.already_done(link)  # a decision sent for a decided request
     approve_form = approve_form or ApproveForm(matches=matches)
     reject_form, ask_form = reject_form or RejectForm(), ask_form or AskForm()
-    open_ = children.decisions_allowed(link)
     return render_template(
         "staff/access_request.html",
         link=link,

@@ -236,3 +236,15 @@ def test_a_request_for_an_assessment_submitted_from_two_tabs_at_once_is_sent_onc
         request.state == "submitted"
         and request.reference == f"EHC-{request.submitted_at.year}-{draft.id:06d}"
     )
+
+
+def test_an_incomplete_decision_on_a_decided_request_says_who_decided(app, db, officers, family):
+    pat, _sam = officers
+    link = make_link(family)
+    children.reject(pat, link, "No match.")
+    sams = app.test_client()
+    signed_in_past_second_step(sams, "sam@somerset.gov.uk")
+    response = post(sams, f"/staff/access/{link.public_id}/approve", {})
+    page = get_page_text(response)
+    assert "This request was already rejected by Pat Morgan at " in page
+    assert "Select a record" not in page
