@@ -34,15 +34,15 @@ NOTICE = "appendix_a_notice"
 ROW_NOTICE = "appendix_a_row_notice"
 
 
-def _own_request_or_404(public_id: str):
-    found = assessment_requests.family_request(current_user, public_id)
+def _own_request_or_404(public_id: str, autosaving: bool = False):
+    found = assessment_requests.family_request(current_user, public_id, autosaving)
     if found is None:
         abort(404)
     return found
 
 
-def _own_draft_or_404(public_id: str):
-    found = _own_request_or_404(public_id)
+def _own_draft_or_404(public_id: str, autosaving: bool = False):
+    found = _own_request_or_404(public_id, autosaving)
     if not found.is_draft:
         abort(404)
     return found
@@ -217,7 +217,7 @@ def _conflict_page(found, section, mine: dict, theirs: dict | None) -> str:
 @family_required
 def autosave(public_id: str, key: str) -> str:
     """Saves as the family types (htmx). Answers a few hundred bytes: when it was saved, or why not."""
-    found = _own_draft_or_404(public_id)
+    found = _own_draft_or_404(public_id, autosaving=True)
     section = _section_or_404(key)
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"

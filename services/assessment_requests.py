@@ -76,15 +76,16 @@ def requests_of(owner: User) -> list[AssessmentRequest]:
     )
 
 
-def family_request(owner: User, public_id: str) -> AssessmentRequest | None:
+def family_request(owner: User, public_id: str, autosaving: bool = False) -> AssessmentRequest | None:
     """One of this family's own requests, with a VIEWED row in the audit log; None for anyone else's
-    (and nothing logged)."""
+    (and nothing logged). An autosave, every few seconds as the family types, shows nothing of the
+    request and logs its own CHANGED row, so it adds no VIEWED row."""
     request = db.session.scalar(
         select(AssessmentRequest).where(
             AssessmentRequest.public_id == public_id, AssessmentRequest.owner_id == owner.id
         )
     )
-    if request is not None:
+    if request is not None and not autosaving:
         audit.record_now(owner, VIEWED, request)
     return request
 

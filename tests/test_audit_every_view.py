@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 
 from extensions import db as database
 from models import AuditEvent
-from models.audit import DOWNLOADED, VIEWED
+from models.audit import CHANGED, DOWNLOADED, VIEWED
 from services import assessment_requests, audit, documents
 from services.clock import now
 from tests import files
+from tests.pages import post
 from tests.people import (
     approved_link,
     make_child,
@@ -182,3 +183,16 @@ def test_opening_a_page_that_shows_a_child_writes_an_audit_row(app, world, endpo
     response = world["clients"][page.who].get(url)
     assert response.status_code == 200, f"{url}: {response.status_code}"
     assert rows_for(actor.id, page.action, record) == before + 1, f"{url} wrote no {page.action} row"
+
+
+def test_an_autosave_logs_its_change_and_no_view(world):
+    family, draft = world["users"]["family"], world["draft"]
+    viewed, changed = rows_for(family.id, VIEWED, draft), rows_for(family.id, CHANGED, draft)
+    response = post(
+        world["clients"]["family"],
+        f"/send/requests/{draft.public_id}/sections/parent_views/autosave",
+        {"history": "Typed", "version": str(draft.version)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.get_data(as_text=True).startswith("Saved at ")
+    assert (rows_for(family.id, VIEWED, draft), rows_for(family.id, CHANGED, draft)) == (viewed, changed + 1)
