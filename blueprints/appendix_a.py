@@ -24,8 +24,7 @@ from blueprints.send import family_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
-from models.audit import VIEWED
-from services import appendix_a, assessment_requests, audit, children, documents
+from services import appendix_a, assessment_requests, children, documents
 from services.appendix_a import SECTIONS, SECTIONS_BY_KEY
 from services.clock import uk_time
 
@@ -35,15 +34,15 @@ NOTICE = "appendix_a_notice"
 ROW_NOTICE = "appendix_a_row_notice"
 
 
-def _own_request_or_404(public_id: str):
-    found = assessment_requests.family_request(current_user, public_id)
+def _own_request_or_404(public_id: str, autosaving: bool = False):
+    found = assessment_requests.family_request(current_user, public_id, autosaving)
     if found is None:
         abort(404)
     return found
 
 
-def _own_draft_or_404(public_id: str):
-    found = _own_request_or_404(public_id)
+def _own_draft_or_404(public_id: str, autosaving: bool = False):
+    found = _own_request_or_404(public_id, autosaving)
     if not found.is_draft:
         abort(404)
     return found
@@ -84,7 +83,6 @@ def start() -> str | Response:
 @family_required
 def task_list(public_id: str) -> str:
     found = _own_request_or_404(public_id)
-    audit.record_now(current_user, VIEWED, found)
     if not found.is_draft:
         return _read_only(found)
     return render_template(
@@ -146,7 +144,6 @@ def section(public_id: str, key: str) -> str | Response:
     found = _own_draft_or_404(public_id)
     section = _section_or_404(key)
     if request.method == "GET":
-        audit.record_now(current_user, VIEWED, found)
         answers = (found.answers or {}).get(section.key, {})
         kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
         if kept is not None:
@@ -220,7 +217,7 @@ def _conflict_page(found, section, mine: dict, theirs: dict | None) -> str:
 @family_required
 def autosave(public_id: str, key: str) -> str:
     """Saves as the family types (htmx). Answers a few hundred bytes: when it was saved, or why not."""
-    found = _own_draft_or_404(public_id)
+    found = _own_draft_or_404(public_id, autosaving=True)
     section = _section_or_404(key)
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"
@@ -257,7 +254,6 @@ def delete(public_id: str) -> str | Response:
 @family_required
 def check_answers(public_id: str) -> str:
     found = _own_draft_or_404(public_id)
-    audit.record_now(current_user, VIEWED, found)
     missing = assessment_requests.incomplete_sections(found)
     return render_template(
         "appendix_a/check.html",

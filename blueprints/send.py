@@ -14,7 +14,7 @@ from blueprints.two_step import second_step_required
 from extensions import db
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
-from models import LINK_APPROVED, LINK_MORE_INFO, OPEN_LINK_STATES
+from models import LINK_APPROVED, OPEN_LINK_STATES
 from models.audit import VIEWED
 from services import assessment_requests, audit, children
 
@@ -110,14 +110,19 @@ def access_request(public_id: str) -> str | Response:
     user = current_user._get_current_object()
     link = _own_link_or_404(public_id)
     form, kept_reason = _form_with_kept_answers(AnswerForm)
-    if link.state == LINK_MORE_INFO and form.validate_on_submit():
-        children.answer_question(user, link, form.answer.data)
-        session[NOTICE] = "Your answer has been sent"
-        return redirect(url_for(".access_request", public_id=public_id))
-    audit.record_now(user, VIEWED, link)
+    conflict = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            children.answer_question(user, link, form.answer.data)
+        except children.NotOpen as error:
+            conflict = error.message
+        else:
+            session[NOTICE] = "Your answer has been sent"
+            return redirect(url_for(".access_request", public_id=public_id))
     return render_template(
         "send/access_request.html",
         link=link,
+        conflict=conflict,
         form=form,
         errors=_errors(form, kept_reason, "answer"),
         notice=session.pop(NOTICE, None),
@@ -134,5 +139,4 @@ def child(public_id: str) -> str:
     if found is None:
         abort(404)
     child, link = found
-    audit.record_now(user, VIEWED, child)
     return render_template("send/child.html", child=child, link=link)

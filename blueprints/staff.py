@@ -18,7 +18,6 @@ from forms.staff import (
     StaffMemberForm,
 )
 from models import LINK_APPROVED
-from models.audit import VIEWED
 from services import accounts, assessment_requests, audit, children, document_sharing, documents
 from services.appendix_a import SECTIONS
 
@@ -63,17 +62,19 @@ def home() -> str:
 
 
 def _link_or_404(public_id: str):
-    link = children.staff_link(public_id)
+    link = children.staff_link(current_user, public_id)
     if link is None:
         abort(404)
     return link
 
 
-def _request_page(link, approve_form=None, reject_form=None, ask_form=None) -> str:
+def _request_page(link, approve_form=None, reject_form=None, ask_form=None, conflict=None) -> str:
     matches = children.possible_matches(link)
+    open_ = children.decisions_allowed(link)
+    if not open_ and (approve_form or reject_form or ask_form):
+        conflict = conflict or children.already_done(link)  # a decision sent for a decided request
     approve_form = approve_form or ApproveForm(matches=matches)
     reject_form, ask_form = reject_form or RejectForm(), ask_form or AskForm()
-    audit.record_now(current_user, VIEWED, link)
     return render_template(
         "staff/access_request.html",
         link=link,
@@ -81,12 +82,18 @@ def _request_page(link, approve_form=None, reject_form=None, ask_form=None) -> s
         approve_form=approve_form,
         reject_form=reject_form,
         ask_form=ask_form,
-        errors=error_list(approve_form, reject_form, ask_form),
-        open=children.decisions_allowed(link),
+        errors=error_list(approve_form, reject_form, ask_form) if open_ else [],
+        open=open_,
+        conflict=conflict,
         documents=documents.documents_for(current_user, link=link),
         user=current_user,
         delete_form=None,
     )
+
+
+def _decided_first(link, error: children.NotOpen) -> tuple[str, int]:
+    """Another officer decided first: nothing was changed, sent or logged; say who and when."""
+    return _request_page(link, conflict=error.message), 409
 
 
 @bp.get("/access/<public_id>")
@@ -100,44 +107,46 @@ def _decided(message: str) -> Response:
     return redirect(url_for(".home"))
 
 
-def _open_request_or_409(public_id: str):
-    link = _link_or_404(public_id)
-    if not children.decisions_allowed(link):
-        abort(409)
-    return link
-
-
 @bp.post("/access/<public_id>/approve")
 @staff_required
-def approve(public_id: str) -> str | Response:
-    link = _open_request_or_409(public_id)
+def approve(public_id: str) -> str | Response | tuple[str, int]:
+    link = _link_or_404(public_id)
     form = ApproveForm(matches=children.possible_matches(link))
     if not form.validate_on_submit():
         return _request_page(link, approve_form=form)
-    existing = None if form.child.data == "new" else children.staff_child(form.child.data)
-    child = children.approve(current_user, link, existing)
+    existing = None if form.child.data == "new" else children.chosen_record(form.child.data)
+    try:
+        child = children.approve(current_user, link, existing)
+    except children.NotOpen as error:
+        return _decided_first(link, error)
     return _decided(f"Request approved: the family is linked to {child.full_name}")
 
 
 @bp.post("/access/<public_id>/reject")
 @staff_required
-def reject(public_id: str) -> str | Response:
-    link = _open_request_or_409(public_id)
+def reject(public_id: str) -> str | Response | tuple[str, int]:
+    link = _link_or_404(public_id)
     form = RejectForm()
     if not form.validate_on_submit():
         return _request_page(link, reject_form=form)
-    children.reject(current_user, link, form.reason.data)
+    try:
+        children.reject(current_user, link, form.reason.data)
+    except children.NotOpen as error:
+        return _decided_first(link, error)
     return _decided("Request rejected: the family has been told to sign in to read the reason")
 
 
 @bp.post("/access/<public_id>/ask")
 @staff_required
-def ask(public_id: str) -> str | Response:
-    link = _open_request_or_409(public_id)
+def ask(public_id: str) -> str | Response | tuple[str, int]:
+    link = _link_or_404(public_id)
     form = AskForm()
     if not form.validate_on_submit():
         return _request_page(link, ask_form=form)
-    children.ask_for_more(current_user, link, form.question.data)
+    try:
+        children.ask_for_more(current_user, link, form.question.data)
+    except children.NotOpen as error:
+        return _decided_first(link, error)
     return _decided("Question sent: the request waits for the family's answer")
 
 
@@ -162,14 +171,13 @@ def assessment_request(public_id: str) -> str:
 @bp.get("/children/<public_id>")
 @staff_required
 def child(public_id: str) -> str:
-    child = children.staff_child(public_id)
+    child = children.staff_child(current_user, public_id)
     if child is None:
         abort(404)
-    audit.record_now(current_user, VIEWED, child)
     return _child_page(child)
 
 
-def _child_page(child, revoke_form=None, revoke_link=None) -> str:
+def _child_page(child, revoke_form=None, revoke_link=None, conflict=None) -> str:
     return render_template(
         "staff/child.html",
         child=child,
@@ -182,26 +190,30 @@ def _child_page(child, revoke_form=None, revoke_link=None) -> str:
         revoke_link=revoke_link,
         errors=error_list(revoke_form) if revoke_form else [],
         approved=LINK_APPROVED,
+        conflict=conflict,
         notice=session.pop(NOTICE, None),
     )
 
 
 @bp.post("/links/<public_id>/revoke")
 @staff_required
-def revoke(public_id: str) -> str | Response:
+def revoke(public_id: str) -> str | Response | tuple[str, int]:
     link = _link_or_404(public_id)
-    if link.state != LINK_APPROVED:
-        abort(409)
+    if link.child is None:
+        abort(409)  # never approved: there is no link to end
     form = RevokeForm()
     if not form.validate_on_submit():
         return _child_page(link.child, revoke_form=form, revoke_link=link)
-    children.revoke(current_user, link, form.reason.data)
+    try:
+        children.revoke(current_user, link, form.reason.data)
+    except children.NotOpen as error:
+        return _child_page(link.child, conflict=error.message), 409
     session[NOTICE] = "Link revoked: the family can no longer see this child's record"
     return redirect(url_for(".child", public_id=link.child.public_id))
 
 
 def _shareable_document_or_404(public_id: str):
-    document = documents.find(public_id)
+    document = document_sharing.staff_document(current_user, public_id)
     if document is None:
         abort(404)
     if not document.shareable:

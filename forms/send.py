@@ -11,9 +11,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from forms import fits, strip
 from models import RELATIONSHIPS, ChildLink
 from services import contact_details
-from services.children import YOUNG_PERSON_MIN_AGE
 from services.clock import now
-from services.dates import ALL_PARTS, age_on, check_date_of_birth
+from services.dates import ALL_PARTS, check_date_of_birth
+from services.young_person import YOUNG_PERSON, young_person_problem
 
 OLDEST_AGE = 25
 
@@ -105,23 +105,18 @@ class AccessRequestForm(DateOfBirthMixin, FlaskForm):
         valid = super().validate(extra_validators)
         if self.check_date_of_birth():
             valid = False
-        young_person = self.relationship.data == "young_person"
+        young_person = self.relationship.data == YOUNG_PERSON
         if not young_person and self.parental_responsibility.data not in ("yes", "no"):
             self.parental_responsibility.errors = ["Select whether you have parental responsibility"]
             valid = False
-        if (
-            young_person
-            and self.date_of_birth
-            and age_on(self.date_of_birth, now().date()) < YOUNG_PERSON_MIN_AGE
-        ):
-            self._date_error(
-                f"You must be {YOUNG_PERSON_MIN_AGE} or over to ask for access as the young person", ALL_PARTS
-            )
+        too_young = young_person_problem(self.relationship.data, self.date_of_birth)
+        if too_young:
+            self._date_error(too_young, ALL_PARTS)
             valid = False
         return valid
 
     def answers(self) -> dict:
-        young_person = self.relationship.data == "young_person"
+        young_person = self.relationship.data == YOUNG_PERSON
         return {
             "first_name": self.first_name.data,
             "last_name": self.last_name.data,

@@ -16,6 +16,7 @@ from models import ChildLink
 from models.types import column_length
 from services import contact_details, identifiers
 from services.dates import check_date_of_birth
+from services.young_person import uk_today, young_person_problem
 
 # The longest answer to a one-line question kept only in the request's answers.
 SHORT_ANSWER_MAX = 500
@@ -567,9 +568,19 @@ class _NamingRow:
         self.problems.add(key, f"{self.whose[0].upper()}{self.whose[1:]}: {_lower_first(message)}")
 
 
-def check_section(section: Section, answers: dict, complete: bool, settings: Mapping, today) -> Problems:
-    """Format problems always; missing answers too when the section is being marked as completed."""
+def check_section(
+    section: Section,
+    answers: dict,
+    complete: bool,
+    settings: Mapping,
+    today,
+    request_answers: Mapping | None = None,
+) -> Problems:
+    """Format problems always; missing answers too when the section is being marked as completed.
+    request_answers, the whole request's (with this section's as now typed), let a rule that joins
+    two sections be checked in both."""
     problems = Problems()
+    _check_young_person(section, {**(request_answers or {}), section.key: answers}, problems)
     for question in section.questions:
         _check_question(
             question, answers.get(question.key), question.key, problems, complete, settings, today
@@ -600,6 +611,26 @@ def check_section(section: Section, answers: dict, complete: bool, settings: Map
     ):
         problems.add("communication_needs", "Describe the needs in at least one area")
     return problems
+
+
+def _check_young_person(section: Section, request_answers: Mapping, problems: Problems) -> None:
+    """Asking as the young person needs them to be 16 or over: said beside who is asking and beside
+    the date of birth, so that marking either section as completed, or submitting, meets the rule."""
+    if section.key not in ("about", "child"):
+        return
+    asking_as = (request_answers.get("about") or {}).get("completed_by")
+    born = (request_answers.get("child") or {}).get("date_of_birth") or {}
+    if not isinstance(born, Mapping):
+        return
+    born = check_date_of_birth(born.get("day"), born.get("month"), born.get("year"), uk_today()).value
+    message = young_person_problem(asking_as, born)
+    if message is None:
+        return
+    if section.key == "about":
+        problems.add("completed_by", message)
+    else:
+        problems.add("date_of_birth", message)
+        problems.date_parts["date_of_birth"] = DATE_PARTS
 
 
 def has_any_answer(section: Section, answers: dict) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import db
@@ -76,13 +76,18 @@ def requests_of(owner: User) -> list[AssessmentRequest]:
     )
 
 
-def family_request(owner: User, public_id: str) -> AssessmentRequest | None:
-    """One of this family's own requests; None for anyone else's."""
-    return db.session.scalar(
+def family_request(owner: User, public_id: str, autosaving: bool = False) -> AssessmentRequest | None:
+    """One of this family's own requests, with a VIEWED row in the audit log; None for anyone else's
+    (and nothing logged). An autosave, every few seconds as the family types, shows nothing of the
+    request and logs its own CHANGED row, so it adds no VIEWED row."""
+    request = db.session.scalar(
         select(AssessmentRequest).where(
             AssessmentRequest.public_id == public_id, AssessmentRequest.owner_id == owner.id
         )
     )
+    if request is not None and not autosaving:
+        audit.record_now(owner, VIEWED, request)
+    return request
 
 
 def last_edited(owner: User) -> AssessmentRequest | None:
@@ -122,7 +127,9 @@ def save_section(
     family is shown both versions and chooses. The same tab's own autosaves never conflict with it."""
     if version != request.version and not (tab and tab == request.saved_by_tab):
         return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
-    problems = appendix_a.check_section(section, answers, complete, current_app.config, now().date())
+    problems = appendix_a.check_section(
+        section, answers, complete, current_app.config, now().date(), request.answers
+    )
     if complete and not problems:
         status = COMPLETED
     elif appendix_a.has_any_answer(section, answers) or section.uploads:
@@ -161,7 +168,7 @@ def incomplete_sections(request: AssessmentRequest) -> list[Section]:
         if section.uploads:
             continue
         if status_of(request, section) != COMPLETED or appendix_a.check_section(
-            section, answers, True, settings, today
+            section, answers, True, settings, today, request.answers
         ):
             missing.append(section)
     return missing
@@ -172,12 +179,26 @@ def reference_for(request: AssessmentRequest) -> str:
 
 
 def submit(owner: User, request: AssessmentRequest) -> list[Section]:
-    """Submit a complete request; returns the sections still to complete (nothing is submitted then)."""
+    """Submit a complete request; returns the sections still to complete (nothing is submitted then).
+    One conditional UPDATE decides: when the same draft is submitted twice at once (two tabs), the
+    second finds it submitted already and changes, sends and logs nothing more."""
     missing = incomplete_sections(request)
     if missing:
         return missing
+    claimed = db.session.execute(
+        update(AssessmentRequest)
+        .where(AssessmentRequest.id == request.id, AssessmentRequest.state == DRAFT)
+        .values(state=SUBMITTED, version=AssessmentRequest.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(request)  # the new version, and the answers as they stood when claimed
+    if claimed != 1:
+        db.session.rollback()
+        return []
+    if incomplete_sections(request):  # a save from another tab came in between
+        db.session.rollback()
+        return incomplete_sections(request)
     moment = now()
-    request.state = SUBMITTED
     request.submitted_at = moment
     request.received_on = statutory.received_date(moment)
     request.decision_due_on = statutory.decision_due(request.received_on)

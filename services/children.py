@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from extensions import db
 from models import (
@@ -18,11 +18,9 @@ from models import (
     ChildLink,
     User,
 )
-from models.audit import CHANGED, CREATED, DECIDED
+from models.audit import CHANGED, CREATED, DECIDED, VIEWED
 from services import audit, mailer
-from services.clock import now
-
-YOUNG_PERSON_MIN_AGE = 16
+from services.clock import now, uk_date, uk_time
 
 
 def open_request_for_same_child(user: User, first: str, last: str, born: date) -> ChildLink | None:
@@ -67,26 +65,38 @@ def links_of(user: User) -> list[ChildLink]:
 
 
 def family_link(user: User, public_id: str) -> ChildLink | None:
-    """One of this family's own requests or links; None for anyone else's."""
-    return db.session.scalar(
+    """One of this family's own requests or links, with a VIEWED row in the audit log; None for anyone
+    else's (and nothing logged)."""
+    link = db.session.scalar(
         select(ChildLink).where(ChildLink.public_id == public_id, ChildLink.user_id == user.id)
     )
+    if link is not None:
+        audit.record_now(user, VIEWED, link)
+    return link
 
 
 def family_child(user: User, public_id: str) -> tuple[Child, ChildLink] | None:
-    """A child this family is linked to and approved for; None otherwise."""
+    """A child this family is linked to and approved for, with a VIEWED row in the audit log; None
+    otherwise (and nothing logged)."""
     row = db.session.execute(
         select(Child, ChildLink)
         .join(ChildLink, ChildLink.child_id == Child.id)
         .where(Child.public_id == public_id, ChildLink.user_id == user.id, ChildLink.state == LINK_APPROVED)
     ).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    audit.record_now(user, VIEWED, row[0])
+    return row[0], row[1]
 
 
 def answer_question(user: User, link: ChildLink, answer: str) -> None:
-    link.answer = answer
-    link.answered_at = now()
-    link.state = LINK_REQUESTED
+    """The family answers the team's question; raises NotOpen when it was answered or decided first."""
+    _change(
+        link,
+        (LINK_MORE_INFO,),
+        {"answer": answer, "answered_at": now(), "state": LINK_REQUESTED},
+        family=True,
+    )
     audit.record(user, CHANGED, link)
     db.session.commit()
 
@@ -136,16 +146,66 @@ def _tell_family(link: ChildLink) -> None:
     )
 
 
-def _decide(staff: User, link: ChildLink, state: str) -> None:
-    link.state = state
-    link.decided_at = now()
-    link.decided_by_id = staff.id
+class NotOpen(Exception):
+    """Someone else changed the request first: the change was not made, and `message` says who and when."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# What a request or link became, as said to the member of staff who came second.
+DONE = {
+    LINK_APPROVED: "approved",
+    LINK_REJECTED: "rejected",
+    LINK_MORE_INFO: "sent back to the family with a question",
+    LINK_REVOKED: "revoked",
+    LINK_REQUESTED: "answered by the family",
+}
+
+
+def already_done(link: ChildLink, family: bool = False) -> str:
+    """What happened to the request first, and who did it when: "This request was already approved by
+    Pat Morgan at 10:02am on 4 December 2026". A family is told the team, not the officer."""
+    thing = "link" if link.state == LINK_REVOKED else "request"
+    message = f"This {thing} was already {DONE[link.state]}"
+    when = link.answered_at
+    if link.state != LINK_REQUESTED:
+        when = link.decided_at
+        decider = db.session.get(User, link.decided_by_id) if link.decided_by_id else None
+        message += " by " + (
+            "the SEND Assessment Hub Team" if family or decider is None else decider.full_name
+        )
+    if when is not None:
+        message += f" at {uk_time(when)} on {uk_date(when)}"
+    return message
+
+
+def _change(link: ChildLink, allowed: tuple[str, ...], values: dict, family: bool = False) -> None:
+    """One conditional UPDATE decides: the row changes only if it is still in an allowed state. When
+    another officer (or another tab) changed it first, nothing of this transaction is kept."""
+    changed = db.session.execute(
+        update(ChildLink)
+        .where(ChildLink.id == link.id, ChildLink.state.in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(link)
+        raise NotOpen(already_done(link, family))
+    db.session.refresh(link)
+
+
+def _decide(staff: User, link: ChildLink, state: str, allowed: tuple[str, ...], **values) -> None:
+    _change(link, allowed, {"state": state, "decided_at": now(), "decided_by_id": staff.id, **values})
     audit.record(staff, DECIDED, link)
     _tell_family(link)
 
 
 def approve(staff: User, link: ChildLink, child: Child | None) -> Child:
-    """Link the family to an existing record, or to a new one made from what they typed."""
+    """Link the family to an existing record, or to a new one made from what they typed. Raises NotOpen
+    when the request was decided first (the new record is not kept then)."""
     if child is None:
         child = Child(
             first_name=link.child_first_name,
@@ -159,40 +219,57 @@ def approve(staff: User, link: ChildLink, child: Child | None) -> Child:
         db.session.add(child)
         db.session.flush()
         audit.record(staff, CREATED, child)
-    link.child_id = child.id
+    child_id = child.id
+    _decide(staff, link, LINK_APPROVED, OPEN_LINK_STATES, child_id=child_id)
+    child = db.session.get(Child, child_id)
     audit.record(staff, CHANGED, child)
-    _decide(staff, link, LINK_APPROVED)
     db.session.commit()
     return child
 
 
 def reject(staff: User, link: ChildLink, reason: str) -> None:
-    link.reason = reason
-    _decide(staff, link, LINK_REJECTED)
+    _decide(staff, link, LINK_REJECTED, OPEN_LINK_STATES, reason=reason)
     db.session.commit()
 
 
 def ask_for_more(staff: User, link: ChildLink, question: str) -> None:
-    link.question = question
-    link.answer = None
-    link.answered_at = None
-    _decide(staff, link, LINK_MORE_INFO)
+    _decide(
+        staff,
+        link,
+        LINK_MORE_INFO,
+        OPEN_LINK_STATES,
+        question=question,
+        answer=None,
+        answered_at=None,
+    )
     db.session.commit()
 
 
 def revoke(staff: User, link: ChildLink, reason: str) -> None:
-    link.reason = reason
-    _decide(staff, link, LINK_REVOKED)
+    _decide(staff, link, LINK_REVOKED, (LINK_APPROVED,), reason=reason)
     if link.child is not None:
         audit.record(staff, CHANGED, link.child)
     db.session.commit()
 
 
-def staff_link(public_id: str) -> ChildLink | None:
-    return db.session.scalar(select(ChildLink).where(ChildLink.public_id == public_id))
+def staff_link(staff: User, public_id: str) -> ChildLink | None:
+    """Any request or link, for the team, with a VIEWED row in the audit log."""
+    link = db.session.scalar(select(ChildLink).where(ChildLink.public_id == public_id))
+    if link is not None:
+        audit.record_now(staff, VIEWED, link)
+    return link
 
 
-def staff_child(public_id: str) -> Child | None:
+def staff_child(staff: User, public_id: str) -> Child | None:
+    """Any child's record, for the team, with a VIEWED row in the audit log."""
+    child = chosen_record(public_id)
+    if child is not None:
+        audit.record_now(staff, VIEWED, child)
+    return child
+
+
+def chosen_record(public_id: str) -> Child | None:
+    """The record a member of staff chose to link a request to: not shown, so not logged as viewed."""
     return db.session.scalar(select(Child).where(Child.public_id == public_id))
 
 

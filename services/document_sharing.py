@@ -11,9 +11,17 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import LINK_APPROVED, ChildLink, Document, User
-from models.audit import SHARED, UNSHARED
+from models.audit import SHARED, UNSHARED, VIEWED
 from services import audit
 from services.clock import now
+
+
+def staff_document(staff: User, public_id: str) -> Document | None:
+    """A document, for the team deciding whether to share it, with a VIEWED row in the audit log."""
+    document = db.session.scalar(select(Document).where(Document.public_id == public_id))
+    if document is not None:
+        audit.record_now(staff, VIEWED, document)
+    return document
 
 
 def share(staff: User, document: Document) -> bool:

@@ -72,7 +72,7 @@ def test_the_same_child_cannot_be_asked_for_twice_while_open(client, family):
         ({"dob_year": "1990"}, "The child or young person must be 25 or under"),
         (
             {"relationship": "young_person", "parental_responsibility": ""},
-            "You must be 16 or over to ask for access as the young person",
+            "You must be 16 or over to ask as the young person",
         ),
         ({"parental_responsibility": ""}, "Select whether you have parental responsibility"),
         ({"relationship": ""}, "Select your relationship to the child or young person"),
