@@ -111,6 +111,18 @@ def formatter_for(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
+class StandardErrorHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is logged, not when the handler was made."""
+
+    @property
+    def stream(self):  # noqa: ANN201 - the attribute logging.StreamHandler reads and writes
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure(log_format: str, level: str) -> None:
     """One handler on the root logger, writing to standard error, so every library's lines (Flask's,
     Flask-Limiter's, the portal's own) come out in the same shape."""
@@ -118,7 +130,7 @@ def configure(log_format: str, level: str) -> None:
     for handler in list(root.handlers):
         if getattr(handler, PORTAL_HANDLER, False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StandardErrorHandler()
     handler.setFormatter(formatter_for(log_format))
     handler.addFilter(RequestIdFilter())
     setattr(handler, PORTAL_HANDLER, True)
