@@ -479,3 +479,71 @@ def test_with_redis_away_pages_and_sign_in_work_and_limits_are_counted_here(
         f"\nRedis {redis_state}: first POST /sign-in {first_seconds * 1000:.0f} ms, "
         f"later ones {', '.join(f'{value * 1000:.0f}' for value in later_seconds)} ms"
     )
+
+
+class SwitchableRedis:
+    """A port in front of the real Redis: while off it refuses every connection (accepts and closes),
+    while on it passes bytes both ways."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(50)
+        self.server.settimeout(0.1)
+        self.port = self.server.getsockname()[1]
+        self.stopped = threading.Event()
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            if not self.on:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", 6379))
+            self.connections += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        for connection in self.connections:
+            connection.close()
+        self.server.close()
+
+
+def test_limits_go_back_to_redis_once_it_answers_again(
+    app, db, database_url, smtp_server, captured_logs, redis_available, limiter_trusts_its_store
+):
+    redis_available.flushdb()
+    switchable = SwitchableRedis()
+    try:
+        client = portal_with_redis_at(app, switchable.port, database_url, smtp_server.port)
+        wrong = {"email": "parent@example.com", "password": "Wrong 7 password!"}
+        assert post(client, "/sign-in", wrong).status_code == 200
+        assert redis_available.dbsize() == 0
+        switchable.on = True
+        deadline = time.monotonic() + 40
+        while "Rate limit storage recovered" not in captured_logs.text and time.monotonic() < deadline:
+            assert post(client, "/sign-in", wrong).status_code in (200, 429)
+            time.sleep(0.5)
+        assert "Rate limit storage recovered" in captured_logs.text
+        assert redis_available.dbsize() > 0  # counted in Redis again
+    finally:
+        switchable.close()
+        redis_available.flushdb()
