@@ -140,6 +140,18 @@ def test_the_portal_writes_json_lines_to_standard_error(app, client, capsys):
     )
 
 
+def test_the_development_server_s_own_request_lines_with_addresses_are_left_out(app, capsys):
+    capsys.readouterr()
+    dev_server = logging.getLogger("werkzeug")
+    dev_server.info(
+        '127.0.0.1 - - [04/Dec/2026 10:00:00] "%s" %s %s\n', "GET /activate/secret HTTP/1.1", 200, "-"
+    )
+    dev_server.info(" * Running on %s", "http://127.0.0.1:5000")
+    written = capsys.readouterr().err
+    assert "secret" not in written
+    assert "Running on http://127.0.0.1:5000" in written
+
+
 def test_text_logs_for_a_terminal_and_an_unknown_format_refused(database_url, smtp_server, capsys):
     app = create_app(portal_settings(database_url, smtp_server.port, LOG_FORMAT="text"))
     capsys.readouterr()
