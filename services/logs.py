@@ -59,6 +59,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class NoDevServerRequestLines(logging.Filter):
+    """The development server's own line for each request quotes the address, one-time tokens and all;
+    the portal's request line (its URL pattern, never the address) replaces it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "werkzeug" and str(record.msg).endswith('] "%s" %s %s\n'))
+
+
 def _fields(record: logging.LogRecord) -> dict:
     return {
         key: value
@@ -133,6 +141,7 @@ def configure(log_format: str, level: str) -> None:
     handler = StandardErrorHandler()
     handler.setFormatter(formatter_for(log_format))
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(NoDevServerRequestLines())
     setattr(handler, PORTAL_HANDLER, True)
     root.addHandler(handler)
     root.setLevel(level.upper())
