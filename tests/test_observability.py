@@ -559,3 +559,18 @@ def test_limits_go_back_to_redis_once_it_answers_again(
     finally:
         switchable.close()
         redis_available.flushdb()
+
+
+def test_with_the_database_gone_a_signed_in_family_still_gets_a_500_page_with_its_reference(
+    smtp_server, captured_logs
+):
+    client = health_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere", smtp_server.port)
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:0"
+    response = client.get("/account")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in html
+    assert f"quote this reference: {response.headers['X-Request-ID']}" in html
+    messages = [line["message"] for line in captured_logs.lines() if line["level"] == "ERROR"]
+    assert "Unexpected error on GET /account" in messages
