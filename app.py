@@ -385,8 +385,12 @@ def _register_request_log(app: Flask) -> None:
     @app.teardown_request
     def forget_request_id(_: BaseException | None) -> None:
         token = g.pop("request_id_token", None)
-        if token is not None:
+        if token is None:
+            return
+        try:
             logs.current_request_id.reset(token)
+        except ValueError:  # torn down in another context than it was set in
+            logs.current_request_id.set(None)
 
 
 def _register_request_hooks(app: Flask) -> None:
