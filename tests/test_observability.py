@@ -574,3 +574,24 @@ def test_with_the_database_gone_a_signed_in_family_still_gets_a_500_page_with_it
     assert f"quote this reference: {response.headers['X-Request-ID']}" in html
     messages = [line["message"] for line in captured_logs.lines() if line["level"] == "ERROR"]
     assert "Unexpected error on GET /account" in messages
+
+
+def test_the_error_pages_are_valid_html(app, client, smtp_server, tmp_path):
+    from flask import abort
+
+    from tests.test_valid_html import checker_errors
+
+    def fails(code: int):
+        if code == 500:
+            raise RuntimeError("boom")
+        abort(code)
+
+    app.add_url_rule("/test/fails/<int:code>", "fails", fails)
+    pages = {
+        f"error {code}": client.get(f"/test/fails/{code}").get_data(as_text=True) for code in (409, 500, 503)
+    }
+    gone = health_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere", smtp_server.port)
+    with gone.session_transaction() as session:
+        session["_user_id"] = "1:0"
+    pages["error 500 with the database gone"] = gone.get("/account").get_data(as_text=True)
+    assert checker_errors(pages, tmp_path) == []
