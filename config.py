@@ -81,7 +81,7 @@ class Defaults:
     # While the Redis store does not answer, limits are counted in each process (a warning is logged)
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # How long to wait for Redis to connect, and for each reply, before carrying on without it
-    REDIS_TIMEOUT_SECONDS = 0.5
+    REDIS_TIMEOUT_SECONDS = 0.3
 
     # Logs on standard error: "json" (one object a line) or "text"; and the least important level logged
     LOG_FORMAT = "json"

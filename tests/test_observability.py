@@ -595,3 +595,38 @@ def test_the_error_pages_are_valid_html(app, client, smtp_server, tmp_path):
         session["_user_id"] = "1:0"
     pages["error 500 with the database gone"] = gone.get("/account").get_data(as_text=True)
     assert checker_errors(pages, tmp_path) == []
+
+
+def test_under_gunicorn_a_hanging_redis_costs_the_first_sign_in_half_a_second_and_is_logged(
+    app, db, database_url, smtp_server, silent_port
+):
+    import requests
+    from bs4 import BeautifulSoup
+
+    from tests.gunicorn_server import running_gunicorn
+
+    make_user()
+    settings = {
+        "RATELIMIT_ENABLED": "true",
+        "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{silent_port}/{REDIS_DATABASE}",
+    }
+    with running_gunicorn(database_url, smtp_server.port, **settings) as server:
+        browser = requests.Session()
+        page = browser.get(f"{server.url}/sign-in")
+        token = BeautifulSoup(page.text, "html.parser").find("input", attrs={"name": "csrf_token"})["value"]
+        form = {"csrf_token": token, "email": "parent@example.com", "password": GOOD_PASSWORD}
+        response, seconds = timed(
+            lambda: browser.post(f"{server.url}/sign-in", data=form, allow_redirects=False)
+        )
+        assert (response.status_code, response.headers["Location"]) == (302, "/account")
+        assert seconds < 1.5, seconds
+        health = browser.get(f"{server.url}/healthz")
+        assert (health.status_code, health.json()["redis"]) == (503, "unreachable")
+        lines = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+    print(f"\nunder gunicorn, Redis never answering: first POST /sign-in {seconds * 1000:.0f} ms")
+    assert "Rate limit storage unreachable - falling back to in-memory storage" in [
+        line["message"] for line in lines
+    ]
+    [signed_in] = [line for line in lines if line.get("route") == "/sign-in" and line["method"] == "POST"]
+    assert signed_in["request_id"] == response.headers["X-Request-ID"]
+    assert signed_in["status"] == 302 and signed_in["user_id"] is not None
