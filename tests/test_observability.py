@@ -35,6 +35,9 @@ from tests.two_step_helpers import code_from, enter
 REDIS_DATABASE = 6  # this file's own Redis database number
 REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 HEX_ID = re.compile(r"[0-9a-f]{16}")
+# With Redis away a request waits about twice the 0.3 s Redis timeout (measured 0.14 to 1.0 s, printed by the
+# tests); without the timeout, 5 s. The margin is for a machine busy with other work.
+FAST_ENOUGH_SECONDS = 2.5
 
 
 # The test's own SMTP server (aiosmtpd) logs every line it receives; it stands in for the council's
@@ -472,7 +475,7 @@ def test_with_redis_away_pages_and_sign_in_work_and_limits_are_counted_here(
         assert client.get(page).status_code in (200, 503), page
     response, first_seconds = timed(lambda: sign_in(client))
     assert response.status_code == 302 and response.location == "/account"
-    assert first_seconds < 1.5, first_seconds
+    assert first_seconds < FAST_ENOUGH_SECONDS, first_seconds
     warnings = [line for line in captured_logs.lines() if line["level"] == "WARNING"]
     assert "Rate limit storage unreachable - falling back to in-memory storage" in [
         line["message"] for line in warnings
@@ -486,7 +489,7 @@ def test_with_redis_away_pages_and_sign_in_work_and_limits_are_counted_here(
         answers.append(response.status_code)
         later_seconds.append(seconds)
     assert answers == [200, 200, 429]  # 3 a minute: the successful sign-in counted too
-    assert max(later_seconds) < 1.5, later_seconds
+    assert max(later_seconds) < FAST_ENOUGH_SECONDS, later_seconds
     print(
         f"\nRedis {redis_state}: first POST /sign-in {first_seconds * 1000:.0f} ms, "
         f"later ones {', '.join(f'{value * 1000:.0f}' for value in later_seconds)} ms"
@@ -619,7 +622,7 @@ def test_under_gunicorn_a_hanging_redis_costs_the_first_sign_in_half_a_second_an
             lambda: browser.post(f"{server.url}/sign-in", data=form, allow_redirects=False)
         )
         assert (response.status_code, response.headers["Location"]) == (302, "/account")
-        assert seconds < 1.5, seconds
+        assert seconds < FAST_ENOUGH_SECONDS, seconds
         health = browser.get(f"{server.url}/healthz")
         assert (health.status_code, health.json()["redis"]) == (503, "unreachable")
         lines = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
