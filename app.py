@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import os
+import re
 import secrets
+import time
 from pathlib import Path
 
 import click
-from flask import Flask, Request, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Request,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -22,7 +37,7 @@ import models
 from blueprints import is_htmx, session_limits
 from blueprints.two_step import second_step_passed
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
-from services import clock, credentials, mailer, security_events, static_files
+from services import clock, credentials, logs, mailer, security_events, static_files
 
 ERROR_PAGES = {
     400: "errors/400.html",
@@ -33,6 +48,43 @@ ERROR_PAGES = {
     429: "errors/429.html",
     500: "errors/500.html",
 }
+# Every other HTTP error gets errors/generic.html, with its heading and advice from here.
+ERROR_WORDS = {
+    401: ("You need to sign in", "Sign in and try again."),
+    406: ("This page cannot be sent in the form asked for", "Open the page from a link in the portal."),
+    408: ("The page took too long to arrive", "Try again."),
+    409: (
+        "Someone else changed this first",
+        "Go back, reload the page to see the latest version, and try again if it is still needed.",
+    ),
+    410: ("This page is no longer here", "Use the links in the portal to find what you need."),
+    411: ("Sorry, that could not be sent", "Try again from the page in the portal."),
+    412: ("This page has changed since you opened it", "Reload the page and try again."),
+    414: ("The web address is too long", "Use the links in the portal rather than typing the address."),
+    415: ("That kind of file or form cannot be sent here", "Try again from the page in the portal."),
+    416: ("Sorry, that part of the file cannot be sent", "Download the whole file instead."),
+    417: ("Sorry, that could not be sent", "Try again from the page in the portal."),
+    418: ("Sorry, that could not be sent", "Try again from the page in the portal."),
+    422: ("Sorry, that could not be sent", "Check what you entered and try again."),
+    423: ("This is locked for now", "Try again later."),
+    424: ("Sorry, that could not be done", "Try again."),
+    428: ("This page has changed since you opened it", "Reload the page and try again."),
+    431: ("Sorry, your browser sent too much", "Clear this site's cookies and try again."),
+    451: ("This page is not available", "Use the links in the portal to find what you need."),
+    501: ("Sorry, that cannot be done here", "Use the buttons and links on the pages of the portal."),
+    502: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "Try again later."),
+    504: ("Sorry, the service took too long to answer", "Try again later."),
+    505: ("Sorry, your browser could not be understood", "Try again with an up-to-date browser."),
+}
+GENERIC_ERROR_WORDS = ("Sorry, there is a problem", "Go back and try again.")
+SERVER_ERROR_WORDS = ("Sorry, there is a problem with the service", "Try again later.")
+
+# A proxy's X-Request-ID is kept when it is a short plain token; otherwise the portal makes its own.
+REQUEST_ID_HEADER = "X-Request-ID"
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+request_log = logging.getLogger("portal.request")
+log = logging.getLogger("portal")
 
 # What a signed-in member of staff can reach before the second step.
 BEFORE_SECOND_STEP_ALLOWED = {
@@ -97,16 +149,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = PortalFlask(__name__, instance_relative_config=True)
     app.request_class = PortalRequest
     config.load(app.config, overrides)
+    logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     _configure_database(app)
     _configure_document_folder(app)
     _configure_cookies(app)
     if not _loaded_for_a_command_that_serves_nothing():
         _refuse_default_secret(app)
         _refuse_per_process_rate_limits(app)
+    _configure_rate_limit_store(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    _register_request_log(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
@@ -181,11 +236,23 @@ def _refuse_per_process_rate_limits(app: Flask) -> None:
         )
 
 
+def _configure_rate_limit_store(app: Flask) -> None:
+    """A Redis store that does not answer holds a request only for REDIS_TIMEOUT_SECONDS; Flask-Limiter
+    then logs a warning and counts in this process until Redis answers again."""
+    scheme = (app.config["RATELIMIT_STORAGE_URI"] or "memory://").partition("://")[0].lower()
+    if "redis" in scheme.split("+"):
+        timeout = float(app.config["REDIS_TIMEOUT_SECONDS"])
+        options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS", {}))
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+
+
 def _register_blueprints(app: Flask) -> None:
     from blueprints.account import bp as account_bp
     from blueprints.appendix_a import bp as appendix_a_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
+    from blueprints.health import bp as health_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
     from blueprints.session_limits import bp as session_limits_bp
@@ -201,6 +268,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
+    app.register_blueprint(health_bp)
 
 
 def _serve_static_files_compressed(app: Flask) -> None:
@@ -266,6 +334,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],
+            "request_id": g.get("request_id", ""),
         }
 
 
@@ -289,6 +358,52 @@ def session_has_expired(app: Flask) -> bool:
     idle = app.config["SESSION_IDLE_MINUTES"] * 60
     absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     return moment - last_seen > idle or moment - signed_in_at > absolute
+
+
+def request_id_for(incoming: str | None) -> str:
+    if incoming and SAFE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return secrets.token_hex(8)
+
+
+def _register_request_log(app: Flask) -> None:
+    """One log line at the end of every request: its id, method, route (the URL rule, never the address
+    with its ids and tokens), status, duration and the signed-in account's id, nothing more."""
+
+    @app.before_request
+    def start_request_log() -> None:
+        g.request_started = time.perf_counter()
+        g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER))
+        g.request_id_token = logs.current_request_id.set(g.request_id)
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        request_id = g.get("request_id") or request_id_for(None)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        started = g.get("request_started")
+        user = g.get("_login_user")  # only the account already loaded: logging never queries for it
+        request_log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "route": request.url_rule.rule if request.url_rule else None,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                "user_id": user.id if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response
+
+    @app.teardown_request
+    def forget_request_id(_: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is None:
+            return
+        try:
+            logs.current_request_id.reset(token)
+        except ValueError:  # torn down in another context than it was set in
+            logs.current_request_id.set(None)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -389,19 +504,56 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response | tuple[str, int]:
-        template = ERROR_PAGES.get(error.code)
+    def http_error(error: HTTPException) -> Response:
+        """The portal's own page for every HTTP error, keeping the error's headers (Allow, Retry-After)."""
+        code = error.code or 500
+        template = ERROR_PAGES.get(code)
+        if code >= 500:
+            return server_error_page(code, template)
         if template is None:
-            return error.get_response()
-        return render_template(template, error=error), error.code
+            heading, advice = ERROR_WORDS.get(code, GENERIC_ERROR_WORDS)
+            page = render_template("errors/generic.html", code=code, heading=heading, advice=advice)
+        else:
+            page = render_template(template, error=error)
+        response = make_response(page, code)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("Unexpected error on %s", request.path)
-        db.session.rollback()
-        return render_template("errors/500.html"), 500
+        log.exception(
+            "Unexpected error on %s %s",
+            request.method,
+            request.url_rule.rule if request.url_rule else "an unknown address",
+        )
+        try:
+            db.session.rollback()
+        except Exception:
+            log.exception("The database session could not be rolled back after that error")
+        return server_error_page(500, ERROR_PAGES[500])
+
+    def server_error_page(code: int, template: str | None) -> Response:
+        """The 500 page (or the generic one) with the request id a family can quote; when even that
+        page cannot be built (the database gone, say), a plain page with the same words."""
+        heading, advice = ERROR_WORDS.get(code, SERVER_ERROR_WORDS)
+        try:
+            if template:
+                page = render_template(template)
+            else:
+                page = render_template("errors/generic.html", code=code, heading=heading, advice=advice)
+        except Exception:
+            log.exception("The error page could not be built")
+            reference = g.get("request_id", "")
+            page = (
+                f'<!DOCTYPE html><html lang="en-GB"><head><title>{heading}</title></head><body>'
+                f"<h1>{heading}</h1><p>{advice}</p>"
+                f"<p>If you contact us about this, quote this reference: {reference}</p></body></html>"
+            )
+        return make_response(page, code)
 
 
 def _register_commands(app: Flask) -> None:

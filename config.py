@@ -78,6 +78,14 @@ class Defaults:
     RATELIMIT_EMAIL_RESEND = "5 per 15 minutes"
     RATELIMIT_PASSWORD = "10 per 15 minutes"
     RATELIMIT_CODE_ENTRY = "30 per 15 minutes"
+    # While the Redis store does not answer, limits are counted in each process (a warning is logged)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # How long to wait for Redis to connect, and for each reply, before carrying on without it
+    REDIS_TIMEOUT_SECONDS = 0.3
+
+    # Logs on standard error: "json" (one object a line) or "text"; and the least important level logged
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
 
     # Cookies and CSRF
     SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import unicodedata
@@ -18,6 +19,8 @@ from models.audit import CREATED, DELETED, DOWNLOADED
 from services import audit, security_events, storage, virus_scan
 from services.clock import now
 from services.file_contents import Refusal, check_office_file, clean_photo, open_zip, read_start
+
+log = logging.getLogger(__name__)
 
 PDF, JPEG, PNG, HEIC = "application/pdf", "image/jpeg", "image/png", "image/heic"
 DOC = "application/msword"
@@ -250,9 +253,12 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
     name = clean_name(upload.name)
     try:
         scanned = virus_scan.scan(upload.data, settings)
-    except virus_scan.ScannerUnavailable:
+    except virus_scan.ScannerUnavailable as error:
+        # The family is asked to try again; the operator needs to know why (the file's name is not logged).
+        log.error("Upload refused: the virus scanner is unavailable: %s", error)
         return f"{name} could not be uploaded – try again"
     if scanned.status == virus_scan.INFECTED:
+        log.warning("Upload refused: the virus scanner found %s", scanned.signature)
         security_events.record(owner, "infected_upload")
         return f"{name} contains a virus"
     try:

@@ -159,6 +159,6 @@ def _upright_srgb(image: Image.Image, has_alpha: bool) -> Image.Image:
         try:
             embedded = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             return ImageCms.profileToProfile(upright, embedded, SRGB, outputMode=mode)
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            pass  # an unusable profile: the pixels as they are
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as error:
+            log.info("Unusable colour profile ignored, pixels kept as they are: %r", error)
     return upright.convert(mode)
