@@ -222,7 +222,7 @@ def _claim(message_id: int):
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the given number of failed tries: the first within seconds, then longer."""
-    delays = current_app.config["MAIL_RETRY_SECONDS"]
+    delays = current_app.config["MAIL_RETRY_SECONDS"] or [60]
     return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
 
 
