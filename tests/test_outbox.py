@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 import time_machine
 from rq import SimpleWorker
 from sqlalchemy import select, text
@@ -27,7 +29,8 @@ from services import mailer, two_step
 from services.clock import now
 from tests.concurrency import run_together
 from tests.factories import GOOD_PASSWORD as PASSWORD
-from tests.gunicorn_server import gunicorn_environment
+from tests.factories import make_user
+from tests.gunicorn_server import gunicorn_environment, running_gunicorn
 from tests.mailbox import deliver_outbox, free_port
 from tests.pages import post
 from tests.people import make_family
@@ -321,6 +324,38 @@ def test_the_worker_command_sends_what_a_page_enqueues(app, client, db, mailbox,
         output = worker.communicate(timeout=20)[0].decode()
     assert worker.returncode == 0, output
     assert only_message().body_text == ""
+
+
+def test_under_gunicorn_a_silent_relay_holds_up_no_page(app, db, database_url):
+    """As in production: one gunicorn worker, the relay accepting connections and never answering.
+    The page that queues an email, and the next page, answer at once; the email waits on the queue."""
+    queue = redis_queue()
+    make_user("sam@example.com")
+    with (
+        silent_relay() as port,
+        running_gunicorn(database_url, port, workers=1, MAIL_REDIS_URL=REDIS_URL) as server,
+    ):
+        browser = requests.Session()
+        form = browser.get(f"{server.url}/password/forgotten", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        started = time.monotonic()
+        response = browser.post(
+            f"{server.url}/password/forgotten",
+            data={"csrf_token": token, "email": "sam@example.com"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        post_seconds = time.monotonic() - started
+        started = time.monotonic()
+        sign_in = requests.get(f"{server.url}/sign-in", timeout=30)
+        sign_in_seconds = time.monotonic() - started
+    print(f"\nunder gunicorn: post queueing mail {post_seconds:.3f} s, /sign-in {sign_in_seconds:.3f} s")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/check-email")
+    assert sign_in.status_code == 200
+    assert post_seconds < 2 and sign_in_seconds < 2
+    assert queue.count == 1
+    message = only_message()
+    assert message.subject == "Reset your Citizen Portal password" and message.sent_at is None
 
 
 def test_nothing_is_queued_when_the_change_is_rolled_back(app, db, mailbox):
