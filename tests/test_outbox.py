@@ -383,15 +383,29 @@ def test_the_send_queued_command_reports_and_retries(app, db, mailbox):
     assert mailbox.wait_for("y@example.com")
 
 
-def test_without_a_mail_server_emails_are_printed_at_once_in_full(app, db, capsys):
+def test_without_a_mail_server_emails_are_printed_at_once_in_full(app, client, db, mailbox, capsys):
+    mailbox.deliver_from(None)  # no worker: the page itself prints the email
     app.config["MAIL_SERVER"] = ""
-    mailer.queue_email(
-        "z@example.com", "Activate", "activate", first_name="Z", link="http://x/activate/abc", hours=24
-    )
-    db.session.commit()
-    mailer.send_committed()  # what the end of a request does
+    register(client)
     printed = capsys.readouterr().err
-    assert "To: z@example.com" in printed
-    assert "http://x/activate/abc" in printed
+    assert "To: sam@example.com" in printed
+    assert "Subject: Activate your Citizen Portal account" in printed
+    assert "http://localhost/activate/" in printed
     message = only_message()
     assert message.sent_at is not None and message.body_text == ""
+
+
+def test_without_redis_the_worker_finds_new_mail_in_the_outbox(app, client, db, mailbox):
+    mailbox.deliver_from(None)
+    app.config["MAIL_WORKER_POLL_SECONDS"] = 0.2
+    stop = threading.Event()
+    worker = threading.Thread(target=mailer.run_worker, args=(app, stop))
+    worker.start()
+    try:
+        register(client)
+        assert mailbox.wait_for("sam@example.com")
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert only_message().body_text == ""
