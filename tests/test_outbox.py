@@ -217,6 +217,15 @@ def test_a_claimed_message_is_left_to_its_worker_until_the_claim_runs_out(app, d
     assert mailbox.wait_for("c@example.com")
 
 
+def test_a_new_message_is_sent_at_once_even_from_a_server_whose_clock_is_ahead(app, db, mailbox):
+    mailbox.deliver_from(None)
+    with time_machine.travel(now() + timedelta(minutes=10)):  # the web server's clock
+        mailer.queue_email("k@example.com", "Subject", "activate", first_name="K", link="http://l", hours=24)
+        db.session.commit()
+    assert mailer.send_queued() == (1, 0)
+    assert mailbox.wait_for("k@example.com")
+
+
 def test_purge_removes_old_sent_and_given_up_rows_only(app, db):
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     moment = now()
