@@ -177,9 +177,12 @@ def send_job(message_id: int) -> bool | None:
 
 
 def _due(moment: datetime) -> tuple:
+    """Not sent, not given up, not being sent by another worker, and either never tried (a new
+    message is due at once, whatever the clock of the server that queued it said) or its retry time
+    has come."""
     return (
         OutboxMessage.sent_at.is_(None),
-        OutboxMessage.next_attempt_at <= moment,
+        or_(OutboxMessage.attempts == 0, OutboxMessage.next_attempt_at <= moment),
         OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
     )
