@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, render_template
 from flask_mail import Message
@@ -27,6 +28,10 @@ from sqlalchemy.orm import Session
 from extensions import db
 from models import OutboxMessage, User
 from services.clock import now
+
+if TYPE_CHECKING:
+    from rq import Queue
+    from sqlalchemy import Row
 
 log = logging.getLogger(__name__)
 _FLUSHED, _COMMITTED = "outbox_flushed", "outbox_committed"
@@ -118,7 +123,7 @@ def _enqueue(ids: list[int]) -> None:
         log.warning("Emails %s not enqueued, left for the outbox poll: %s", ids, error)
 
 
-def mail_queue(redis_url: str, blocking: bool = False):
+def mail_queue(redis_url: str, blocking: bool = False) -> Queue:
     """The RQ queue of emails to send. A page's connection has short Redis timeouts so it never waits
     long on it; the worker's (`blocking`) has none on reads, as it waits for the next job."""
     from redis import Redis
@@ -194,7 +199,7 @@ def _claim_seconds() -> int:
     return max(300, 10 * int(current_app.config["MAIL_TIMEOUT_SECONDS"]))
 
 
-def _claim(message_id: int):
+def _claim(message_id: int) -> Row | None:
     """Take the message for this worker in one conditional UPDATE and commit at once: the row is
     locked only for that statement, never while the relay is being talked to."""
     moment = now()
@@ -269,7 +274,7 @@ def purge_old(days: int | None = None) -> int:
     return removed
 
 
-def _deliver(message) -> None:
+def _deliver(message: Row) -> None:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         _print_to_console(message)
@@ -297,7 +302,7 @@ def _smtp_send(email: Message) -> None:
         relay.sendmail(email.sender, list(email.send_to), email.as_bytes())
 
 
-def _print_to_console(message) -> None:
+def _print_to_console(message: Row) -> None:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     print(
         f"\n----- Email (no mail server set, so printed here) -----\n"
