@@ -338,12 +338,12 @@ def run_worker(app: Flask, stop: threading.Event | None = None) -> None:
 def poll_outbox(app: Flask, stop: threading.Event) -> None:
     """Send what is due every MAIL_WORKER_POLL_SECONDS until `stop` is set; purge old rows hourly.
     An error (the database away) is logged and the next round tries again."""
-    last_purge = 0.0
+    last_purge: float | None = None
     while not stop.is_set():
         with app.app_context():
             try:
                 send_queued()
-                if time.monotonic() - last_purge > 3600:
+                if last_purge is None or time.monotonic() - last_purge > 3600:
                     purged = purge_old()
                     last_purge = time.monotonic()
                     if purged:
