@@ -1,8 +1,11 @@
-"""Command-line tools: `flask --app app staff create` and `flask --app app mail send-queued`."""
+"""Command-line tools: `flask --app app staff create`, and `flask --app app mail worker` (with
+`mail send-queued` and `mail purge`) for the outbox."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 from flask import current_app
@@ -49,10 +52,30 @@ def create_staff(email: str, name: str, password_stdin: bool, role: str) -> None
     click.echo(f"Created {role} account {user.email}.")
 
 
+@mail_cli.command("worker")
+def worker() -> None:
+    """Send the outbox's emails as they are queued, and retry those that failed, until stopped."""
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    if not app.config["MAIL_REDIS_URL"]:  # the RQ worker handles the signals itself
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+    mode = "the RQ queue and the outbox" if app.config["MAIL_REDIS_URL"] else "the outbox"
+    click.echo(f"Mail worker sending from {mode}.")
+    mailer.run_worker(app, stop)
+
+
 @mail_cli.command("send-queued")
 def send_queued() -> None:
-    """Send every email waiting in the outbox, retrying those that failed."""
+    """Send every email that is due in the outbox once, retrying those whose time has come."""
     sent, failed = mailer.send_queued()
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         sys.exit(1)
+
+
+@mail_cli.command("purge")
+@click.option("--days", type=int, default=None, help="Override FLASK_MAIL_RETENTION_DAYS.")
+def purge(days: int | None) -> None:
+    """Delete sent and given-up emails older than the retention setting."""
+    click.echo(f"Deleted {mailer.purge_old(days)} old emails.")

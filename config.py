@@ -26,6 +26,14 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "onlineadmissions@somerset.gov.uk"
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise drop mail under TESTING
     MAIL_MAX_ATTEMPTS = 10
+    MAIL_TIMEOUT_SECONDS = 10  # each wait on the SMTP relay (connect, every reply)
+    # Seconds before each retry after a failed try; the last one repeats.
+    MAIL_RETRY_SECONDS = [5, 30, 120, 600, 1800, 3600]
+    # Redis for the mail queue (RQ): the page only enqueues, `flask mail worker` sends. Empty: the worker
+    # finds new mail in the outbox every MAIL_WORKER_POLL_SECONDS.
+    MAIL_REDIS_URL = ""
+    MAIL_WORKER_POLL_SECONDS = 5  # how often the worker looks for due retries and anything not enqueued
+    MAIL_RETENTION_DAYS = 30  # sent and given-up rows older than this are deleted
 
     # Links and limits
     ACTIVATION_LINK_HOURS = 24

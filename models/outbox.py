@@ -1,4 +1,8 @@
-"""The mail outbox: every email is a row written in the same transaction as the change behind it."""
+"""The mail outbox: every email is a row written in the same transaction as the change behind it.
+
+The row is the durable queue: a worker claims it (`claimed_until`) with a conditional UPDATE, sends it
+with no transaction open, then records the result. Once sent, or given up, its bodies are blanked, so
+no code or link stays readable; `flask mail purge` deletes old sent and given-up rows."""
 
 from __future__ import annotations
 
@@ -24,3 +28,5 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Set while a worker is sending the message; another worker may take it once this has passed.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from flask import current_app
 from limits.storage import Storage, storage_from_string
 from sqlalchemy import func, select, text
 
@@ -25,7 +26,12 @@ def database_status() -> tuple[str, int | None]:
     """The database's state and the number of emails not yet sent."""
     try:
         db.session.execute(text("SELECT 1"))
-        backlog = db.session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None)))
+        backlog = db.session.scalar(
+            select(func.count()).where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],  # given up: not waiting
+            )
+        )
     except Exception:
         log.exception("Health check: the database did not answer")
         db.session.rollback()

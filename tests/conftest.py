@@ -104,10 +104,12 @@ def app_settings() -> dict:
 def app(schema, database_url: str, smtp_server: Mailbox, app_settings: dict) -> Flask:
     app = create_app(portal_settings(database_url, smtp_server.port, **app_settings))
     app.test_client_class = IsolatedClient
+    smtp_server.deliver_from(app)  # reading the mailbox runs the mail worker's step (tests/mailbox.py)
     with app.app_context():
         empty_all_tables()
         yield app
         database.session.remove()
+    smtp_server.deliver_from(None)
 
 
 @pytest.fixture
@@ -144,4 +146,5 @@ def live(live_server: LiveServer, mailbox: Mailbox) -> LiveServer:
     with live_server.app.app_context():
         empty_all_tables()
         database.session.remove()
+    mailbox.deliver_from(live_server.app)
     return live_server

@@ -1,7 +1,13 @@
-"""A real SMTP server (aiosmtpd) that keeps every message it receives, for the tests to read."""
+"""A real SMTP server (aiosmtpd) that keeps every message it receives, for the tests to read.
+
+Pages only queue emails; the mail worker sends them. So that a test can read an email right after the
+request that queued it, reading the mailbox first runs the worker's own sending step (`send_queued`) for
+the app under test, in this process, in a context of its own (its own database session), as the worker
+would. This is deterministic, unlike a background thread racing the test for the database."""
 
 from __future__ import annotations
 
+import contextvars
 import re
 import socket
 import threading
@@ -10,6 +16,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from flask import Flask
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
 
@@ -18,6 +25,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def deliver_outbox(app: Flask) -> None:
+    """Run the mail worker's sending step once for this app, outside the caller's app context."""
+    from extensions import db
+    from services import mailer
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                mailer.send_queued()
+            finally:
+                db.session.remove()
+
+    contextvars.Context().run(run)
 
 
 class _KeepEverything:
@@ -37,6 +59,11 @@ class Mailbox:
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(_KeepEverything(self), hostname="127.0.0.1", port=self.port)
+        self.app: Flask | None = None
+
+    def deliver_from(self, app: Flask | None) -> None:
+        """Reading the mailbox first sends what this app's outbox holds (None: reading only reads)."""
+        self.app = app
 
     def start(self) -> None:
         self.controller.start()
@@ -49,6 +76,8 @@ class Mailbox:
             self.messages.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
+        if self.app is not None:
+            deliver_outbox(self.app)
         with self.lock:
             return [m for m in self.messages if address.lower() in m["To"].lower()]
 

@@ -374,6 +374,10 @@ def test_healthz_says_what_answers_and_how_many_emails_wait(app, client, db, red
         db.session.add(
             OutboxMessage(recipient="p@example.com", subject="S", body_text="", body_html="", sent_at=sent_at)
         )
+    given_up = app.config["MAIL_MAX_ATTEMPTS"]  # not sent, but no longer waiting to be
+    db.session.add(
+        OutboxMessage(recipient="p@example.com", subject="S", body_text="", body_html="", attempts=given_up)
+    )
     db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 200
