@@ -52,6 +52,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "staff",
         "staff",
         "mail",
+        "mail",
     ]
     outputs = []
     for line in lines:
@@ -73,6 +74,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "Created admin account sam.lead@somerset.gov.uk.\n",
         "Created staff account jo.clerk@somerset.gov.uk.\n",
         "Sent 0, failed 0.\n",
+        "Deleted 0 old emails.\n",
     ]
     with sqlite3.connect(path) as database:
         accounts = database.execute("SELECT email, role FROM users ORDER BY id").fetchall()
