@@ -156,6 +156,7 @@ def test_a_huge_form_field_is_refused_politely(client):
     assert "Email address must be 254 characters or fewer" in response.get_data(as_text=True)
 
 
+@pytest.mark.new_app  # adds a route
 def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client):
     @app.get("/boom")
     def boom():
@@ -168,6 +169,7 @@ def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client):
     assert check_page(html).h1.get_text(strip=True) == "Sorry, there is a problem with the service"
 
 
+@pytest.mark.new_app  # adds a route
 def test_403_has_its_own_page(app, client):
     @app.get("/forbidden")
     def forbidden():
