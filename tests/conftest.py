@@ -67,9 +67,9 @@ def redis_database(worker_id: str) -> int:
     return 8 + worker_number(worker_id) % 4
 
 
-@pytest.fixture(scope="session")
-def redis_url(worker_id: str) -> str:
-    return f"redis://127.0.0.1:6379/{redis_database(worker_id)}"
+# This process's Redis database, flushed by the tests that use it.
+REDIS_DATABASE = redis_database(os.environ.get("PYTEST_XDIST_WORKER", "master"))
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 
 
 def _admin(url) -> str:

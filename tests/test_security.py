@@ -10,7 +10,7 @@ from flask import abort
 
 from app import create_app
 from blueprints import session_limits
-from tests.conftest import portal_settings
+from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
 from tests.factories import make_user
 from tests.pages import check_page, csrf_token, get_page, post
 from tests.test_sign_in import sign_in
@@ -215,17 +215,17 @@ class TestRateLimitsInRedis:
             pytest.skip("no Redis on 127.0.0.1:6379")
         return {
             "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_SIGN_IN": "2 per minute",
         }
 
     def test_limits_are_counted_in_redis_when_configured(self, app, client):
         import redis
 
-        redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).flushdb()
         statuses = [
             post(client, "/sign-in", {"email": "r@example.com", "password": "Wrong 7 pass!"}).status_code
             for _ in range(3)
         ]
         assert statuses == [200, 200, 429]
-        assert redis.Redis(host="127.0.0.1", port=6379, db=15).dbsize() > 0
+        assert redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).dbsize() > 0
