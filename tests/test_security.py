@@ -7,9 +7,12 @@ from urllib.parse import unquote
 
 import pytest
 from flask import abort
+from sqlalchemy import select
 
 from app import create_app
 from blueprints import session_limits
+from extensions import db as database
+from models import SecurityEvent
 from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
 from tests.factories import make_user
 from tests.pages import check_page, csrf_token, get_page, post
@@ -196,12 +199,37 @@ class TestRateLimits:
         assert client.get("/sign-in").status_code == 200  # reading the page is never limited
 
 
-def test_behind_a_proxy_the_forwarded_scheme_and_address_are_trusted(database_url, smtp_server):
-    app = create_app(portal_settings(database_url, smtp_server.port, PROXY_FIX_HOPS=1))
-    response = app.test_client().get(
-        "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+def _lock_out_from(client, address: str) -> str:
+    """Five wrong passwords sent through a proxy that says they came from `address`; the address the
+    portal recorded against the lock-out."""
+    make_user()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    for _ in range(5):
+        sign_in(client, password="Wrong 7 pass!")
+    return database.session.scalar(
+        select(SecurityEvent.ip_address).where(SecurityEvent.kind == "sign_in_locked")
     )
-    assert "Strict-Transport-Security" in response.headers
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_settings(self):
+        return {"PROXY_FIX_HOPS": 1}
+
+    def test_the_forwarded_scheme_is_trusted(self, client):
+        response = client.get("/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+        assert "Strict-Transport-Security" in response.headers
+
+    def test_the_forwarded_address_is_the_one_recorded(self, client, db):
+        assert _lock_out_from(client, "203.0.113.9") == "203.0.113.9"
+
+
+def test_without_a_proxy_setting_forwarded_headers_are_not_believed(client, db):
+    assert (
+        client.get("/", headers={"X-Forwarded-Proto": "https"}).headers.get("Strict-Transport-Security")
+        is None
+    )
+    assert _lock_out_from(client, "203.0.113.9") == "127.0.0.1"
 
 
 class TestRateLimitsInRedis:
