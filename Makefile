@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    set up a virtual environment and run the portal locally on SQLite (make run PORT=8080)
-#   make test   set up everything the tests need and run the whole suite (SQLite, then PostgreSQL)
+#   make test   set up everything the tests need and run the whole suite (SQLite, then PostgreSQL with
+#               the browser tests), in parallel over the machine's cores
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -8,6 +9,10 @@ BIN := $(VENV)/bin
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM_PATH ?= /usr/bin/chromium
 PORT ?= 5000
+# pytest-xdist workers: auto is one per core. Each worker has its own PostgreSQL database
+# (POSTGRES_TEST_URL's name with _gw0, _gw1... added), made and dropped by the tests.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test setup setup-test chromium java lint bench css
 
@@ -58,9 +63,10 @@ lint: setup-test
 
 test: setup-test lint
 	mkdir -p reports
-	$(BIN)/python -m pytest --junitxml=reports/sqlite.xml
+	# The browser tests run once, on PostgreSQL, as the portal runs in production.
+	$(PYTEST) --ignore=tests/browser --junitxml=reports/sqlite.xml
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(POSTGRES_TEST_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
-		TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest --junitxml=reports/postgresql.xml; \
+		TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(PYTEST) --junitxml=reports/postgresql.xml; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is not reachable at $(POSTGRES_TEST_URL)"; exit 1; \
 	else \

@@ -69,6 +69,8 @@ def gunicorn_environment(database_url: str, mail_port: int, url: str, **settings
             "FLASK_MAIL_SERVER": "127.0.0.1",
             "FLASK_MAIL_PORT": str(mail_port),
             "FLASK_RATELIMIT_ENABLED": "false",
+            # The tests' document folder (see conftest.pytest_configure), not instance/documents.
+            "FLASK_DOCUMENT_FOLDER": os.environ["FLASK_DOCUMENT_FOLDER"],
             "FLASK_RATELIMIT_ALLOW_PER_PROCESS": "true",
             # Plain HTTP on the loopback: the cookie is "session", as in the tests, not "__Host-session".
             "FLASK_SESSION_COOKIE_SECURE": "false",

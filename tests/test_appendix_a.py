@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from models import AssessmentRequest, AuditEvent, ChildLink
+from models import AssessmentRequest, AuditEvent, ChildLink, Document
 from tests.appendix_answers import ANSWERS
 from tests.pages import error_messages, get_page, post, post_page
 from tests.people import (
@@ -363,13 +363,31 @@ def test_a_tab_s_own_autosave_never_conflicts_with_its_save_and_continue(client,
     assert "This section was changed somewhere else" in other_tab.get_data(as_text=True)
 
 
-def test_a_draft_can_be_deleted_with_its_documents(client, db, child):
+def test_a_draft_can_be_deleted_with_its_documents(app, client, db, child):
+    import io
+    from pathlib import Path
+
+    from tests import files
+
     request = start(client, db, child.public_id)
+    for name in ("report.pdf", "letter.pdf"):
+        uploaded = post(
+            client,
+            f"/send/requests/{request.public_id}/documents",
+            {"category": "report", "files": [(io.BytesIO(files.PDF), name)]},
+            content_type="multipart/form-data",
+        )
+        assert uploaded.status_code == 302
+    keys = db.session.scalars(select(Document.storage_key)).all()
+    stored = [Path(app.config["DOCUMENT_FOLDER"]) / key[:2] / key for key in keys]
+    assert len(stored) == 2 and all(path.exists() for path in stored)
     assert get_page(client, f"/send/requests/{request.public_id}/delete").h1.get_text(strip=True) == (
         "Delete this draft request?"
     )
     assert post(client, f"/send/requests/{request.public_id}/delete").location == "/send"
     assert db.session.scalars(select(AssessmentRequest)).all() == []
+    assert db.session.scalars(select(Document)).all() == []
+    assert [path for path in stored if path.exists()] == []  # the files themselves are gone
     assert "Your draft request has been deleted" in get_page(client, "/send").get_text()
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from models import AuditEvent
+from models import AuditEvent, ChildLink
 from services import assessment_requests, documents
 from services.clock import now
 from tests import files
@@ -152,21 +152,32 @@ def test_another_family_gets_404_for_every_record_of_the_first(client, db, world
     assert "Jamie" not in page and "Casey" not in page
 
 
-def test_families_get_403_on_every_staff_route(app, client, world):
+def test_families_get_403_on_every_staff_route(app, client, db, world):
     signed_in_past_second_step(client, "a@example.com")
+    before = _every_row(db)
     for rule in protected_rules(app, ("staff.",)):
         url = url_for_rule(rule, world)
         response = (
             client.get(url) if "GET" in rule.methods else post(client, url, {"child": "new", "reason": "x"})
         )
         assert response.status_code == 403, url
-    db_state = world["request"]
-    assert db_state.state == "requested"
+    assert _every_row(db) == before, "a refused request changed the records"
+
+
+def _every_row(db) -> dict[str, list]:
+    """Every row of every table, read afresh from the database (not the session's cached objects),
+    except the audit and security logs, which record the refusals."""
+    db.session.expire_all()
+    return {
+        table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr)
+        for table in db.metadata.sorted_tables
+        if table.name not in ("audit_events", "security_events")
+    }
 
 
 def test_a_family_cannot_approve_itself_by_posting_extra_fields(client, db, world):
     signed_in_past_second_step(client, "b@example.com")
-    post(
+    response = post(
         client,
         "/send/access/new",
         {
@@ -183,6 +194,12 @@ def test_a_family_cannot_approve_itself_by_posting_extra_fields(client, db, worl
             "child_id": str(world["child"].id),
         },
     )
+    # The request was made, as any family's is: waiting for the team, linked to no child yet.
+    db.session.expire_all()
+    [link] = db.session.scalars(select(ChildLink).where(ChildLink.user_id == world["family_b"].id)).all()
+    assert response.location == f"/send/access/{link.public_id}"
+    assert (link.child_first_name, link.child_school) == ("Jamie", "Taunton Primary")
+    assert (link.state, link.child_id, link.decided_at, link.decided_by_id) == ("requested", None, None, None)
     assert client.get(f"/send/children/{world['child'].public_id}").status_code == 404
 
 

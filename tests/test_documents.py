@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
-from PIL import Image
+from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from config import Defaults
@@ -310,10 +310,17 @@ def test_photos_are_downloaded_without_location_camera_or_comments(
 
 
 def test_a_photo_keeps_the_way_up_it_was_taken(client, db, child):
+    """Turning it upright must not bring the camera's EXIF (make, model, location) back with it."""
     upload(client, upload_page(client, child), [("sideways.jpg", files.jpeg_with_everything(orientation=6))])
     document = db.session.scalar(select(Document))
-    with Image.open(io.BytesIO(client.get(f"/documents/{document.public_id}/download").data)) as photo:
+    downloaded = client.get(f"/documents/{document.public_id}/download").data
+    with Image.open(io.BytesIO(downloaded)) as photo:
         assert photo.size == (16, 32)
+        exif = photo.getexif()
+        assert (exif.get(ExifTags.Base.Make), exif.get(ExifTags.Base.Model)) == (None, None)
+        assert not exif
+    assert metadata_in(downloaded) == set()
+    assert [tell for tell in files.TELL_TALES if tell in downloaded] == []
 
 
 def _truncated(make) -> bytes:

@@ -23,7 +23,7 @@ from services import logs
 from services.clock import now
 from tests import files
 from tests.appendix_answers import ANSWERS
-from tests.conftest import IsolatedClient, portal_settings
+from tests.conftest import REDIS_DATABASE, IsolatedClient, portal_settings
 from tests.factories import GOOD_PASSWORD, make_user
 from tests.mailbox import free_port
 from tests.pages import check_page, post
@@ -32,7 +32,6 @@ from tests.test_appendix_a import save, start
 from tests.test_sign_in import sign_in
 from tests.two_step_helpers import code_from, enter
 
-REDIS_DATABASE = 6  # this file's own Redis database number
 REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 HEX_ID = re.compile(r"[0-9a-f]{16}")
 # With Redis away a request waits about twice the 0.3 s Redis timeout (measured 0.14 to 1.0 s, printed by the

@@ -28,6 +28,7 @@ from models import OutboxMessage
 from services import mailer, two_step
 from services.clock import now
 from tests.concurrency import run_together
+from tests.conftest import REDIS_URL as CONFTEST_REDIS_URL
 from tests.factories import GOOD_PASSWORD as PASSWORD
 from tests.factories import make_user
 from tests.gunicorn_server import gunicorn_environment, running_gunicorn
@@ -37,7 +38,7 @@ from tests.people import make_family
 from tests.test_register import register, register_until_password
 from tests.two_step_helpers import code_from
 
-REDIS_URL = os.environ.get("TEST_MAIL_REDIS_URL", "redis://127.0.0.1:6379/5")
+REDIS_URL = os.environ.get("TEST_MAIL_REDIS_URL", CONFTEST_REDIS_URL)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

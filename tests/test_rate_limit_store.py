@@ -10,11 +10,10 @@ import requests
 from bs4 import BeautifulSoup
 
 from app import create_app
-from tests.conftest import portal_settings
+from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
 from tests.gunicorn_server import running_gunicorn
 
-REDIS_DATABASE = 12  # this file's own database number: it is flushed by these tests
-REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
+REDIS_URI = REDIS_URL  # this test process's own database number: it is flushed by these tests
 
 
 def production_settings(database_url: str, mail_port: int, **extra) -> dict:

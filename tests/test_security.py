@@ -7,10 +7,13 @@ from urllib.parse import unquote
 
 import pytest
 from flask import abort
+from sqlalchemy import select
 
 from app import create_app
 from blueprints import session_limits
-from tests.conftest import portal_settings
+from extensions import db as database
+from models import SecurityEvent
+from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
 from tests.factories import make_user
 from tests.pages import check_page, csrf_token, get_page, post
 from tests.test_sign_in import sign_in
@@ -156,6 +159,7 @@ def test_a_huge_form_field_is_refused_politely(client):
     assert "Email address must be 254 characters or fewer" in response.get_data(as_text=True)
 
 
+@pytest.mark.new_app  # adds a route
 def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client):
     @app.get("/boom")
     def boom():
@@ -168,6 +172,7 @@ def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client):
     assert check_page(html).h1.get_text(strip=True) == "Sorry, there is a problem with the service"
 
 
+@pytest.mark.new_app  # adds a route
 def test_403_has_its_own_page(app, client):
     @app.get("/forbidden")
     def forbidden():
@@ -194,12 +199,37 @@ class TestRateLimits:
         assert client.get("/sign-in").status_code == 200  # reading the page is never limited
 
 
-def test_behind_a_proxy_the_forwarded_scheme_and_address_are_trusted(database_url, smtp_server):
-    app = create_app(portal_settings(database_url, smtp_server.port, PROXY_FIX_HOPS=1))
-    response = app.test_client().get(
-        "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+def _lock_out_from(client, address: str) -> str:
+    """Five wrong passwords sent through a proxy that says they came from `address`; the address the
+    portal recorded against the lock-out."""
+    make_user()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    for _ in range(5):
+        sign_in(client, password="Wrong 7 pass!")
+    return database.session.scalar(
+        select(SecurityEvent.ip_address).where(SecurityEvent.kind == "sign_in_locked")
     )
-    assert "Strict-Transport-Security" in response.headers
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_settings(self):
+        return {"PROXY_FIX_HOPS": 1}
+
+    def test_the_forwarded_scheme_is_trusted(self, client):
+        response = client.get("/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+        assert "Strict-Transport-Security" in response.headers
+
+    def test_the_forwarded_address_is_the_one_recorded(self, client, db):
+        assert _lock_out_from(client, "203.0.113.9") == "203.0.113.9"
+
+
+def test_without_a_proxy_setting_forwarded_headers_are_not_believed(client, db):
+    assert (
+        client.get("/", headers={"X-Forwarded-Proto": "https"}).headers.get("Strict-Transport-Security")
+        is None
+    )
+    assert _lock_out_from(client, "203.0.113.9") == "127.0.0.1"
 
 
 class TestRateLimitsInRedis:
@@ -213,17 +243,17 @@ class TestRateLimitsInRedis:
             pytest.skip("no Redis on 127.0.0.1:6379")
         return {
             "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_SIGN_IN": "2 per minute",
         }
 
     def test_limits_are_counted_in_redis_when_configured(self, app, client):
         import redis
 
-        redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).flushdb()
         statuses = [
             post(client, "/sign-in", {"email": "r@example.com", "password": "Wrong 7 pass!"}).status_code
             for _ in range(3)
         ]
         assert statuses == [200, 200, 429]
-        assert redis.Redis(host="127.0.0.1", port=6379, db=15).dbsize() > 0
+        assert redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).dbsize() > 0

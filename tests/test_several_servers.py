@@ -20,6 +20,7 @@ from sqlalchemy import select
 from models import Document
 from services.storage import S3_PREFIX
 from tests import files
+from tests.conftest import REDIS_DATABASE
 from tests.factories import GOOD_PASSWORD
 from tests.gunicorn_server import Gunicorn, running_gunicorn
 from tests.mailbox import free_port
@@ -27,7 +28,6 @@ from tests.people import approved_link, make_child, make_family
 from tests.test_storage import BUCKET, REGION, raw_client
 from tests.two_step_helpers import code_from
 
-REDIS_DATABASE = 7  # this file's own Redis database: it is emptied by these tests
 REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 FAMILY = "parent@example.com"
 

@@ -304,7 +304,14 @@ class TestStaff:
         client.get("/two-step/code")
         enter(client, code_from(mailbox, "officer@somerset.gov.uk"))
         assert client.get("/account/two-step/email/off").location == "/account/two-step"
+        mailbox.clear()
+        # Posting the form as a family would, with the right password, changes nothing either.
+        turned_off = post(client, "/account/two-step/email/off", {"password": GOOD_PASSWORD})
+        assert turned_off.location == "/account/two-step"
+        db.session.expire_all()
         assert db.session.get(User, staff.id).two_step_email_at is not None
+        assert mailbox.to("officer@somerset.gov.uk") == []
+        assert client.get("/account").status_code == 200  # still past the second step
 
 
 def test_turning_email_codes_off_needs_the_password_and_tells_the_holder(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from extensions import db
+from models import Document
+from services.storage import storage_from_settings
 from tests import files
 from tests.browser.test_linking_journey import FAMILY, sign_in_with_code
 from tests.people import approved_link, make_child, make_family
@@ -62,7 +66,15 @@ def test_upload_two_files_one_refused_then_download(browser_page: Page, live, ma
     assert download.suggested_filename == "speech-report.pdf"
     with open(download.path(), "rb") as saved:
         assert saved.read() == files.PDF
-    assert child_id
+    # What the team receives: the report, filed against the child, and nothing of the refused file.
+    with live.app.app_context():
+        sent = db.session.scalars(select(Document)).all()
+        assert [(d.original_name, d.category, d.child.public_id) for d in sent] == [
+            ("speech-report.pdf", "report", child_id)
+        ]
+        assert sent[0].sha256 == hashlib.sha256(files.PDF).hexdigest()
+        assert storage_from_settings(live.app.config).load(sent[0].storage_key) == files.PDF
+        db.session.remove()
 
 
 TWO_FILES = [
