@@ -169,6 +169,7 @@ def test_text_logs_for_a_terminal_and_an_unknown_format_refused(database_url, sm
 # --- No personal data in any line -------------------------------------------------------------------
 
 
+@pytest.mark.new_app  # adds a route
 def test_no_line_names_the_family_their_email_their_code_or_the_child(
     app, client, db, mailbox, captured_logs
 ):
@@ -258,6 +259,7 @@ def test_an_unsafe_incoming_request_id_is_replaced(client, unsafe):
     assert HEX_ID.fullmatch(client.get("/", headers={"X-Request-ID": unsafe}).headers["X-Request-ID"])
 
 
+@pytest.mark.new_app  # adds a route
 def test_the_500_page_shows_the_request_id_logged_with_the_error(app, client, captured_logs):
     def broken():
         raise RuntimeError("boom")
@@ -282,6 +284,7 @@ HTTP_ERRORS = sorted(code for code in default_exceptions if code >= 400)
 
 
 @pytest.mark.parametrize("code", HTTP_ERRORS)
+@pytest.mark.new_app  # adds a route
 def test_every_http_error_gets_the_portal_s_page(app, client, code):
     from flask import abort
 
@@ -582,6 +585,7 @@ def test_with_the_database_gone_a_signed_in_family_still_gets_a_500_page_with_it
     assert "Unexpected error on GET /account" in messages
 
 
+@pytest.mark.new_app  # adds a route
 def test_the_error_pages_are_valid_html(app, client, smtp_server, tmp_path):
     from flask import abort
 
