@@ -14,16 +14,18 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test setup setup-test chromium java lint bench css
+.PHONY: run test setup setup-test chromium java lint lock bench css
 
 $(BIN)/python:
 	@echo "Creating the virtual environment in $(VENV) and updating pip in it"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The lock files pin every package, dependencies of dependencies too, with their hashes: a fresh machine
+# installs exactly what CI tested. requirements*.txt are the ones to edit; then `make lock`.
 setup: $(BIN)/python
-	@echo "Installing the packages in requirements.txt (pip runs quietly; the first time takes a minute or two)"
-	$(BIN)/pip install --quiet -r requirements.txt
+	@echo "Installing the packages in requirements.lock (pip runs quietly; the first time takes a minute or two)"
+	$(BIN)/pip install --quiet -r requirements.lock
 
 # Debug mode: the development secret key, emails printed here when no mail server is set, and
 # per-process rate limits are all allowed. Never use it in production (README: "Running in production").
@@ -35,7 +37,15 @@ run: setup
 		$(BIN)/flask --app app run --port $(PORT)
 
 setup-test: $(BIN)/python chromium java
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+
+# Rewrite the lock files from requirements.txt and requirements-dev.txt (after changing either).
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools==7.7.0
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock requirements.txt
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements-dev.lock requirements-dev.txt
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 chromium:
@@ -60,6 +70,7 @@ java:
 lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: setup-test lint
 	mkdir -p reports

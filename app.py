@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -159,7 +160,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure_rate_limit_store(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _register_request_log(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
@@ -275,13 +277,13 @@ def _serve_static_files_compressed(app: Flask) -> None:
     """The stylesheet and scripts, compressed once per process for brotli and gzip clients
     (Flask-Compress would compress them again at every request, and never with gzip, because
     files are sent as streams). Other static files are sent as Flask sends them."""
-    send_as_flask_does = app.view_functions["static"]
+    assert app.static_folder is not None  # create_app() keeps Flask's static folder
     folder = Path(app.static_folder).resolve()
 
-    def static(filename: str) -> Response:
+    def static(filename: str) -> ResponseReturnValue:
         path = (folder / filename).resolve()
         if not (path.is_relative_to(folder) and path.is_file() and static_files.is_compressible(path)):
-            return send_as_flask_does(filename=filename)
+            return app.send_static_file(filename)  # what Flask's own static view does
         encoding = request.accept_encodings.best_match(static_files.ENCODINGS)
         copy = static_files.compressed_copy(path, encoding)
         response = Response(copy.body, mimetype=mimetypes.guess_type(path.name)[0])
@@ -299,6 +301,7 @@ def _serve_static_files_compressed(app: Flask) -> None:
 def _static_version(app: Flask, filename: str) -> str:
     cache = app.extensions.setdefault("static_versions", {})
     if filename not in cache:
+        assert app.static_folder is not None
         data = (Path(app.static_folder) / filename).read_bytes()
         cache[filename] = hashlib.sha256(data).hexdigest()[:10]
     return cache[filename]
@@ -418,10 +421,10 @@ def _register_request_hooks(app: Flask) -> None:
             abort(400)
 
     @app.before_request
-    def enforce_session_limits() -> Response | None:
+    def enforce_session_limits() -> ResponseReturnValue | None:
         security_events.client_address.set(request.remote_addr)
         if request.endpoint == "static" or not current_user.is_authenticated:
-            return
+            return None
         if session_has_expired(app):
             account = current_user.id
             logout_user()
@@ -437,7 +440,7 @@ def _register_request_hooks(app: Flask) -> None:
         return None
 
     @app.before_request
-    def staff_pass_the_second_step_first() -> Response | None:
+    def staff_pass_the_second_step_first() -> ResponseReturnValue | None:
         """Staff go through the second step at every sign-in, before any other signed-in page."""
         if not current_user.is_authenticated or not current_user.is_staff or second_step_passed():
             return None
@@ -450,7 +453,7 @@ def _register_request_hooks(app: Flask) -> None:
         return redirect(url_for("two_step.start", next=target))
 
     @app.before_request
-    def require_expired_password_change() -> Response | None:
+    def require_expired_password_change() -> ResponseReturnValue | None:
         """An expired password must be changed before any other signed-in page."""
         if not current_user.is_authenticated or not credentials.password_expired(current_user):
             return None
@@ -493,7 +496,7 @@ def set_security_headers(response: Response) -> Response:
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
+    def csrf_failed(error: CSRFError) -> ResponseReturnValue:
         """An expired form never throws away what was typed when we know whose it is."""
         if request.method == "POST" and session_limits.sent_from_this_site():
             if current_user.is_authenticated:

@@ -44,10 +44,10 @@ def create_staff(email: str, name: str, password_stdin: bool, role: str) -> None
     first_name, _, last_name = name.strip().partition(" ")
     last_name = last_name.strip()
     for part, column in ((first_name, User.first_name), (last_name, User.last_name)):
-        if len(part) > column_length(column):
-            raise click.ClickException(
-                f"Each part of the name must be {column_length(column)} characters or fewer."
-            )
+        limit = column_length(column)
+        assert limit is not None  # both are String columns
+        if len(part) > limit:
+            raise click.ClickException(f"Each part of the name must be {limit} characters or fewer.")
     user = accounts.create_staff(email, first_name, last_name, password, role=role)
     click.echo(f"Created {role} account {user.email}.")
 
@@ -55,7 +55,7 @@ def create_staff(email: str, name: str, password_stdin: bool, role: str) -> None
 @mail_cli.command("worker")
 def worker() -> None:
     """Send the outbox's emails as they are queued, and retry those that failed, until stopped."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     stop = threading.Event()
     if not app.config["MAIL_REDIS_URL"]:  # the RQ worker handles the signals itself
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

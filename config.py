@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from flask import Config
+
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 
 
@@ -135,7 +137,7 @@ class Defaults:
     SEND_FILE_MAX_AGE_DEFAULT = 31536000  # static files carry a version in their URL
 
 
-def load(app_config: dict, overrides: dict | None) -> None:
+def load(app_config: Config, overrides: dict | None) -> None:
     """Apply defaults, then FLASK_* environment variables, then explicit overrides."""
     app_config.from_object(Defaults)
     app_config.from_prefixed_env()

@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,6 +10,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import CursorResult, Executable, Table
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -16,9 +19,29 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. db.Model is made at run time from Base, which type checkers cannot follow.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE in the session; the number of rows it changed. A conditional
+    UPDATE that changed no row lost the race to another request."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements that leave the session's objects alone."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

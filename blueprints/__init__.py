@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, request, session
@@ -13,7 +14,7 @@ from models import User
 from services import clock
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only a path this site serves to a GET. Browsers drop tabs and line breaks from a URL and
     read a backslash as a slash ("/<tab>/evil" and "/\\evil" leave the site), and a line break in
     a Location header is refused by the server: anything with either is refused, before and
@@ -27,8 +28,10 @@ def is_safe_next(target: str | None) -> bool:
     return _served_by_a_get(path)
 
 
-def _plain(text: str | None) -> bool:
-    return bool(text) and "\\" not in text and text.isprintable()
+def _plain(text: str | None) -> TypeGuard[str]:
+    if not text:
+        return False
+    return "\\" not in text and text.isprintable()
 
 
 def _served_by_a_get(path: str) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts, new_password_page
@@ -36,18 +37,18 @@ def home() -> str:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_PASSWORD")
-def change_password() -> str | Response:
+def change_password() -> ResponseReturnValue:
     return _password_page(expired=False)
 
 
 @bp.route("/account/password/expired", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_PASSWORD")
-def expired_password() -> str | Response:
+def expired_password() -> ResponseReturnValue:
     return _password_page(expired=True)
 
 
-def _password_page(expired: bool) -> str | Response:
+def _password_page(expired: bool) -> ResponseReturnValue:
     user = current_user._get_current_object()
     next_url = request.args.get("next")
     next_url = next_url if is_safe_next(next_url) else None
@@ -71,7 +72,7 @@ def _password_page(expired: bool) -> str | Response:
 
 @bp.route("/account/details", methods=["GET", "POST"])
 @login_required
-def change_details() -> str | Response:
+def change_details() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = DetailsForm(obj=user)
     if form.validate_on_submit():
@@ -85,7 +86,7 @@ def change_details() -> str | Response:
 @login_required
 @second_step_required_when_on
 @limit_posts("RATELIMIT_PASSWORD")
-def change_email() -> str | Response:
+def change_email() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -99,7 +100,7 @@ def change_email() -> str | Response:
 
 @bp.get("/account/email/check")
 @login_required
-def email_check() -> str | Response:
+def email_check() -> ResponseReturnValue:
     new_email = session.get("email_change_to")
     if not new_email:
         return redirect(url_for(".change_email"))

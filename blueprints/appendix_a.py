@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -57,9 +58,9 @@ def _section_or_404(key: str):
 
 @bp.route("/new", methods=["GET", "POST"])
 @family_required
-def start() -> str | Response:
+def start() -> ResponseReturnValue:
     user = current_user._get_current_object()
-    linked = [link.child for link in children.links_of(user) if link.state == LINK_APPROVED]
+    linked = [link.child for link in children.links_of(user) if link.state == LINK_APPROVED and link.child]
     choice = request.form.get("child")
     error = None
     if request.method == "POST":
@@ -140,7 +141,7 @@ def _section_page(
 
 @bp.route("/<public_id>/sections/<key>", methods=["GET", "POST"])
 @family_required
-def section(public_id: str, key: str) -> str | Response:
+def section(public_id: str, key: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     section = _section_or_404(key)
     if request.method == "GET":
@@ -155,7 +156,7 @@ def section(public_id: str, key: str) -> str | Response:
     return _save(found, section)
 
 
-def _save(found, section) -> str | Response:
+def _save(found, section) -> ResponseReturnValue:
     answers = appendix_a.read_section(section, request.form)
     action = request.form.get("action", "continue")
     changing_rows = action.startswith(("add:", "remove:"))
@@ -181,12 +182,14 @@ def _save(found, section) -> str | Response:
     return redirect(url_for(".task_list", public_id=found.public_id))
 
 
-def _back_to_changed_row(found, section, change: appendix_a.RowChange, back_to_check: bool) -> Response:
+def _back_to_changed_row(
+    found, section, change: appendix_a.RowChange, back_to_check: bool
+) -> ResponseReturnValue:
     """Post/Redirect/Get to the new row's first field, or to the group's heading after a removal:
     the browser focuses the #target, JavaScript or not."""
     if change.announcement:
         session[ROW_NOTICE] = {"group": change.group_key, "message": change.announcement}
-    query = {"return": "check"} if back_to_check else {}
+    query: dict[str, Any] = {"return": "check"} if back_to_check else {}
     url = url_for(".section", public_id=found.public_id, key=section.key, _anchor=change.return_to, **query)
     return redirect(url)
 
@@ -240,7 +243,7 @@ def autosave(public_id: str, key: str) -> str:
 
 @bp.route("/<public_id>/delete", methods=["GET", "POST"])
 @family_required
-def delete(public_id: str) -> str | Response:
+def delete(public_id: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     form = ButtonForm()
     if form.validate_on_submit():
@@ -270,7 +273,7 @@ def check_answers(public_id: str) -> str:
 
 @bp.post("/<public_id>/submit")
 @family_required
-def submit(public_id: str) -> Response:
+def submit(public_id: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     if assessment_requests.submit(current_user, found):
         return redirect(url_for(".check_answers", public_id=public_id, incomplete=1))
@@ -288,7 +291,7 @@ def submitted(public_id: str) -> str:
 
 @bp.route("/<public_id>/documents", methods=["POST"])
 @family_required
-def upload(public_id: str) -> str | Response:
+def upload(public_id: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
     section = SECTIONS_BY_KEY["documents"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     redirect,
     render_template,
@@ -12,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
 from blueprints import is_safe_next, limit_posts, new_password_page, start_session
@@ -45,7 +45,7 @@ def _save_answers(answers: dict) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_REGISTER")
-def register_email() -> str | Response:
+def register_email() -> ResponseReturnValue:
     answers = _draft_answers()
     form = RegisterEmailForm(data={"email": answers.get("email"), "confirm_email": answers.get("email")})
     if form.validate_on_submit():
@@ -56,7 +56,7 @@ def register_email() -> str | Response:
 
 @bp.route("/register/details", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_REGISTER")
-def register_details() -> str | Response:
+def register_details() -> ResponseReturnValue:
     answers = _draft_answers()
     if "email" not in answers:
         return redirect(url_for(".register_email"))
@@ -69,7 +69,7 @@ def register_details() -> str | Response:
 
 @bp.route("/register/password", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_REGISTER")
-def register_password() -> str | Response:
+def register_password() -> ResponseReturnValue:
     answers = _draft_answers()
     if "email" not in answers:
         return redirect(url_for(".register_email"))
@@ -106,7 +106,7 @@ def _checklist_email() -> str:
 
 @bp.route("/register/check-email", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_EMAIL_RESEND")
-def check_email() -> str | Response:
+def check_email() -> ResponseReturnValue:
     email = session.get(CHECK_EMAIL)
     if not email:
         return redirect(url_for(".register_email"))
@@ -126,7 +126,7 @@ def check_email() -> str | Response:
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
-def activate(token: str) -> str | Response:
+def activate(token: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         lookup = accounts.activate(token)
@@ -159,7 +159,7 @@ def _activation_problem(lookup: tokens.TokenLookup) -> str:
 
 @bp.route("/activate/new-link", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_EMAIL_RESEND")
-def new_activation_link() -> str | Response:
+def new_activation_link() -> ResponseReturnValue:
     form = ActivationRequestForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
@@ -177,7 +177,7 @@ def new_activation_link() -> str | Response:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_SIGN_IN")
-def sign_in() -> str | Response:
+def sign_in() -> ResponseReturnValue:
     next_url = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("account.home"))
@@ -186,10 +186,12 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data)
         if result.outcome == "ok":
+            assert result.user is not None  # "ok" and "not_activated" always name the account
             start_session(result.user)
             landing = url_for("staff.home") if result.user.is_staff else url_for("account.home")
             return redirect(next_url if is_safe_next(next_url) else landing)
         if result.outcome == "not_activated":
+            assert result.user is not None
             session[CHECK_EMAIL] = result.user.email
             return redirect(url_for(".check_email", activate_first=1))
         if result.outcome == "locked":
@@ -211,7 +213,7 @@ def sign_in() -> str | Response:
 
 
 @bp.post("/sign-out")
-def sign_out() -> Response:
+def sign_out() -> ResponseReturnValue:
     if current_user.is_authenticated:
         accounts.end_all_sessions(current_user._get_current_object())
     logout_user()
@@ -233,7 +235,7 @@ RESET_GRANT = "password_reset"
 
 @bp.route("/password/forgotten", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_EMAIL_RESEND")
-def forgotten_password() -> str | Response:
+def forgotten_password() -> ResponseReturnValue:
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
         credentials.request_reset(form.email.data)
@@ -243,7 +245,7 @@ def forgotten_password() -> str | Response:
 
 
 @bp.get("/password/forgotten/check-email")
-def reset_check_email() -> str | Response:
+def reset_check_email() -> ResponseReturnValue:
     email = session.get("reset_email")
     if not email:
         return redirect(url_for(".forgotten_password"))
@@ -253,11 +255,12 @@ def reset_check_email() -> str | Response:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_link(token: str) -> str | Response:
+def reset_link(token: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         lookup = credentials.open_reset_link(token)
         if lookup.state == tokens.VALID:
+            assert lookup.token is not None  # a valid lookup always carries its token
             session[RESET_GRANT] = lookup.token.id
             return redirect(url_for(".reset_password"))
     else:
@@ -285,7 +288,7 @@ def _reset_grant_ended() -> str:
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @limit_posts("RATELIMIT_PASSWORD")
-def reset_password() -> str | Response:
+def reset_password() -> ResponseReturnValue:
     grant = credentials.reset_grant(session.get(RESET_GRANT))
     if grant is None:
         return _reset_grant_ended()
@@ -308,7 +311,7 @@ def reset_password() -> str | Response:
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
-def confirm_email(token: str) -> str | Response:
+def confirm_email(token: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         lookup = credentials.confirm_email_change(token)
@@ -320,6 +323,7 @@ def confirm_email(token: str) -> str | Response:
     else:
         lookup = tokens.look_up(token, PURPOSE_EMAIL_CHANGE)
         if lookup.state == tokens.VALID:
+            assert lookup.token is not None
             return render_template(
                 "auth/confirm_link.html",
                 heading="Confirm your new email address",

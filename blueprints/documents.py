@@ -6,6 +6,7 @@ import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints import is_htmx
@@ -43,7 +44,7 @@ def upload_check(form: UploadForm, action: str, secondary: bool) -> str:
     )
 
 
-def _upload_page(template_args: dict, child=None, link=None, action: str = "") -> str | Response:
+def _upload_page(template_args: dict, child=None, link=None, action: str = "") -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = UploadForm()
     if checking_only():
@@ -77,7 +78,7 @@ def _upload_page(template_args: dict, child=None, link=None, action: str = "") -
 
 @bp.route("/send/children/<public_id>/documents", methods=["GET", "POST"])
 @family_required
-def child_documents(public_id: str) -> str | Response:
+def child_documents(public_id: str) -> ResponseReturnValue:
     found = children.family_child(current_user, public_id)
     if found is None:
         abort(404)
@@ -91,7 +92,7 @@ def child_documents(public_id: str) -> str | Response:
 
 @bp.route("/send/access/<public_id>/documents", methods=["GET", "POST"])
 @family_required
-def request_documents(public_id: str) -> str | Response:
+def request_documents(public_id: str) -> ResponseReturnValue:
     link = children.family_link(current_user, public_id)
     if link is None:
         abort(404)
@@ -113,7 +114,7 @@ def _document_or_404(public_id: str):
 
 @bp.get("/documents/<public_id>/download")
 @second_step_required
-def download(public_id: str) -> Response:
+def download(public_id: str) -> ResponseReturnValue:
     document = _document_or_404(public_id)
     data = documents.read_for_download(current_user, document)
     response = Response(data, mimetype=document.content_type)
@@ -141,7 +142,7 @@ def attachment_names(name: str) -> dict[str, str]:
 
 @bp.post("/documents/<public_id>/delete")
 @family_required
-def delete(public_id: str) -> Response:
+def delete(public_id: str) -> ResponseReturnValue:
     document = _document_or_404(public_id)
     if not documents.may_delete(current_user, document):
         abort(404)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -59,7 +60,9 @@ def home() -> str:
     links = children.links_of(user)
     approved = [link for link in links if link.state == LINK_APPROVED]
     for link in links:
-        audit.record(user, VIEWED, link.child if link.state == LINK_APPROVED else link)
+        subject = link.child if link.state == LINK_APPROVED else link
+        assert subject is not None  # an approved link always has its child
+        audit.record(user, VIEWED, subject)
     db.session.commit()
     return render_template(
         "send/home.html",
@@ -73,7 +76,7 @@ def home() -> str:
 
 @bp.route("/access/new", methods=["GET", "POST"])
 @family_required
-def request_access() -> str | Response:
+def request_access() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form, kept_reason = _form_with_kept_answers(AccessRequestForm)
     if form.validate_on_submit():
@@ -106,7 +109,7 @@ def _own_link_or_404(public_id: str):
 
 @bp.route("/access/<public_id>", methods=["GET", "POST"])
 @family_required
-def access_request(public_id: str) -> str | Response:
+def access_request(public_id: str) -> ResponseReturnValue:
     user = current_user._get_current_object()
     link = _own_link_or_404(public_id)
     form, kept_reason = _form_with_kept_answers(AnswerForm)

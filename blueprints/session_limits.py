@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     jsonify,
     make_response,
@@ -17,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
@@ -56,7 +56,7 @@ def idle_limit_text() -> str:
 
 
 @bp.get("/session")
-def status() -> Response:
+def status() -> ResponseReturnValue:
     """How long this session has left, for the timeout warning; asking does not renew it."""
     if not current_user.is_authenticated:
         return jsonify(signed_in=False, seconds_left=0)
@@ -65,7 +65,7 @@ def status() -> Response:
 
 @bp.post("/session/extend")
 @login_required
-def extend() -> Response:
+def extend() -> ResponseReturnValue:
     """Stay signed in: the request itself renews the idle limit (see app.enforce_session_limits)."""
     if request.accept_mimetypes.best == "application/json":
         return jsonify(signed_in=True, seconds_left=seconds_left())
@@ -121,7 +121,7 @@ def sent_from_this_site() -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-def answer_post_after_session_end(user_id: int) -> Response:
+def answer_post_after_session_end(user_id: int) -> ResponseReturnValue:
     """A form that arrives after the session ended: keep its answers, then off to sign in and back."""
     page, kept = _keep_posted(user_id)
     sign_in_url = url_for("auth.sign_in", next=page) if page else url_for("auth.sign_in")
@@ -137,14 +137,14 @@ def answer_post_after_session_end(user_id: int) -> Response:
     return redirect(sign_in_url)
 
 
-def answer_expired_form(user_id: int) -> Response:
+def answer_expired_form(user_id: int) -> ResponseReturnValue:
     """Signed in, but the form's token had expired (another tab signed in again, say): keep the answers
     and show the page again with them in it, asking to send it again."""
     if is_htmx() and request.headers.get("HX-Target") == SAVE_STATUS_TARGET:
         # A save as you type never moves the page: what was typed is still on it, and it says what to do.
         return make_response(render_template("components/_expired_form_status.html"), 200)
     page, kept = _keep_posted(user_id) if sent_from_this_site() else (None, False)
-    if not kept:
+    if not kept or page is None:  # nothing is kept without a page to give it back on
         return make_response(render_template("errors/csrf.html"), 400)
     session[KEPT_NOTICE] = "expired_form"
     if is_htmx():

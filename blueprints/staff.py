@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints.two_step import second_step_required
@@ -102,14 +103,14 @@ def access_request(public_id: str) -> str:
     return _request_page(_link_or_404(public_id))
 
 
-def _decided(message: str) -> Response:
+def _decided(message: str) -> ResponseReturnValue:
     session[NOTICE] = message
     return redirect(url_for(".home"))
 
 
 @bp.post("/access/<public_id>/approve")
 @staff_required
-def approve(public_id: str) -> str | Response | tuple[str, int]:
+def approve(public_id: str) -> ResponseReturnValue:
     link = _link_or_404(public_id)
     form = ApproveForm(matches=children.possible_matches(link))
     if not form.validate_on_submit():
@@ -124,7 +125,7 @@ def approve(public_id: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/access/<public_id>/reject")
 @staff_required
-def reject(public_id: str) -> str | Response | tuple[str, int]:
+def reject(public_id: str) -> ResponseReturnValue:
     link = _link_or_404(public_id)
     form = RejectForm()
     if not form.validate_on_submit():
@@ -138,7 +139,7 @@ def reject(public_id: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/access/<public_id>/ask")
 @staff_required
-def ask(public_id: str) -> str | Response | tuple[str, int]:
+def ask(public_id: str) -> ResponseReturnValue:
     link = _link_or_404(public_id)
     form = AskForm()
     if not form.validate_on_submit():
@@ -197,7 +198,7 @@ def _child_page(child, revoke_form=None, revoke_link=None, conflict=None) -> str
 
 @bp.post("/links/<public_id>/revoke")
 @staff_required
-def revoke(public_id: str) -> str | Response | tuple[str, int]:
+def revoke(public_id: str) -> ResponseReturnValue:
     link = _link_or_404(public_id)
     if link.child is None:
         abort(409)  # never approved: there is no link to end
@@ -234,7 +235,7 @@ def _came_from() -> str | None:
 
 @bp.route("/documents/<public_id>/share", methods=["GET", "POST"])
 @staff_required
-def share_document(public_id: str) -> str | Response:
+def share_document(public_id: str) -> ResponseReturnValue:
     document = _shareable_document_or_404(public_id)
     form = ShareDocumentForm()
     if not document.is_shared and form.validate_on_submit():
@@ -260,7 +261,7 @@ def share_document(public_id: str) -> str | Response:
 
 @bp.post("/documents/<public_id>/stop-sharing")
 @staff_required
-def stop_sharing_document(public_id: str) -> Response:
+def stop_sharing_document(public_id: str) -> ResponseReturnValue:
     document = _shareable_document_or_404(public_id)
     if ButtonForm().validate_on_submit() and document_sharing.stop_sharing(current_user, document):
         session[NOTICE] = (
@@ -275,7 +276,7 @@ def stop_sharing_document(public_id: str) -> Response:
 
 @bp.route("/team", methods=["GET", "POST"])
 @admin_required
-def team() -> str | Response:
+def team() -> ResponseReturnValue:
     form = StaffMemberForm()
     if form.validate_on_submit():
         if accounts.find_by_email(form.email.data) is not None:

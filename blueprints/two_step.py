@@ -6,7 +6,6 @@ from functools import wraps
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     make_response,
@@ -16,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
@@ -100,7 +100,7 @@ def _pass(user) -> None:
     session[PASSED] = True
 
 
-def _go(target: str) -> Response:
+def _go(target: str) -> ResponseReturnValue:
     if is_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = target
@@ -111,7 +111,7 @@ def _go(target: str) -> Response:
 @bp.route("/two-step", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_PASSWORD")
-def start() -> str | Response:
+def start() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if second_step_passed():
         return redirect(_next_url())
@@ -151,6 +151,7 @@ def _ensure_email_code(user) -> str | None:
         return None
     sent = two_step.send_code(user, CODE_SIGN_IN)
     if sent.code is None:
+        assert sent.next_allowed_at is not None  # enter_code() has already answered a locked account
         return (
             f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
         )
@@ -161,7 +162,7 @@ def _ensure_email_code(user) -> str | None:
 @bp.route("/two-step/code", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_CODE_ENTRY")
-def enter_code() -> str | Response:
+def enter_code() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if second_step_passed():
         return _go(_next_url())
@@ -210,7 +211,7 @@ def _render_code_page(
 
 @bp.post("/two-step/code/new")
 @login_required
-def new_code() -> Response:
+def new_code() -> ResponseReturnValue:
     user = current_user._get_current_object()
     purpose = CODE_SIGN_IN if user.has_two_step else CODE_TURN_ON
     sent = two_step.send_code(user, purpose)
@@ -218,6 +219,7 @@ def new_code() -> Response:
         session[CODE_ID], session[METHOD] = sent.code.id, "email"
         session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
     elif not sent.locked:  # when locked, the code page says what to do instead
+        assert sent.next_allowed_at is not None  # no code and not locked: the limit stopped it
         session[NOTICE] = (
             f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
         )
@@ -225,7 +227,7 @@ def new_code() -> Response:
 
 
 @bp.get("/two-step/locked/reset")
-def reset_locked() -> Response:
+def reset_locked() -> ResponseReturnValue:
     """From the locked page to the forgotten-password form, signed out: staff cannot reach it
     signed in before the second step, and the reset signs every session out anyway."""
     if current_user.is_authenticated and two_step_cap.is_locked(current_user):
@@ -236,7 +238,7 @@ def reset_locked() -> Response:
 
 @bp.post("/two-step/email-instead")
 @login_required
-def email_instead() -> Response:
+def email_instead() -> ResponseReturnValue:
     session[METHOD] = "email"
     return redirect(url_for(".enter_code", next=_requested_next()))
 
@@ -288,7 +290,7 @@ def _turn_off_with_password(turn_off, forget: str, notice: str, heading: str, ex
 @bp.route("/account/two-step/email/off", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_PASSWORD")
-def turn_off_email() -> str | Response:
+def turn_off_email() -> ResponseReturnValue:
     if current_user.is_staff or current_user.two_step_email_at is None:
         return redirect(url_for(".settings"))
     return _turn_off_with_password(
@@ -304,7 +306,7 @@ def turn_off_email() -> str | Response:
 @bp.route("/account/two-step/app", methods=["GET", "POST"])
 @second_step_required
 @limit_posts("RATELIMIT_PASSWORD")
-def add_app() -> str | Response:
+def add_app() -> ResponseReturnValue:
     """Adding an app needs the second step first, so a stolen password alone cannot add one."""
     user = current_user._get_current_object()
     if user.has_authenticator:
@@ -334,7 +336,7 @@ def add_app() -> str | Response:
 @bp.route("/account/two-step/app/remove", methods=["GET", "POST"])
 @login_required
 @limit_posts("RATELIMIT_PASSWORD")
-def remove_app() -> str | Response:
+def remove_app() -> ResponseReturnValue:
     if not current_user.has_authenticator:
         return redirect(url_for(".settings"))
     return _turn_off_with_password(

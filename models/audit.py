@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DDL, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 VIEWED, CREATED, CHANGED, DOWNLOADED, DECIDED = "viewed", "created", "changed", "downloaded", "decided"
@@ -16,7 +16,7 @@ DELETED, SUBMITTED = "deleted", "submitted"
 SHARED, UNSHARED = "shared", "unshared"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 from models.user import User
 
@@ -32,7 +32,7 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Child(db.Model):
+class Child(Model):
     __tablename__ = "children"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class Child(db.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class ChildLink(db.Model):
+class ChildLink(Model):
     """A family's request to see a child's record, and once approved, the link itself."""
 
     __tablename__ = "child_links"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.children import OPEN_LINK_STATES, Child, ChildLink, new_public_id
 from models.requests import AssessmentRequest
 from models.types import UTCDateTime, utcnow
@@ -22,7 +22,7 @@ CATEGORIES = {
 }
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

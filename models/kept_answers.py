@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 
-class KeptAnswers(db.Model):
+class KeptAnswers(Model):
     __tablename__ = "kept_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

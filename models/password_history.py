@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 
-class PasswordHistory(db.Model):
+class PasswordHistory(Model):
     __tablename__ = "password_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)

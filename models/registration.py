@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 
-class RegistrationDraft(db.Model):
+class RegistrationDraft(Model):
     __tablename__ = "registration_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.children import Child, ChildLink, new_public_id
 from models.types import UTCDateTime, utcnow
 from models.user import User
@@ -15,7 +15,7 @@ from models.user import User
 DRAFT, SUBMITTED = "draft", "submitted"
 
 
-class AssessmentRequest(db.Model):
+class AssessmentRequest(Model):
     __tablename__ = "assessment_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

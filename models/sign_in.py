@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     __tablename__ = "sign_in_throttles"
 
     # sha256 of the lower-cased email, so the table names no one

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 from models.user import User
 
@@ -16,7 +16,7 @@ PURPOSE_RESET = "reset"
 PURPOSE_EMAIL_CHANGE = "email_change"
 
 
-class EmailToken(db.Model):
+class EmailToken(Model):
     __tablename__ = "email_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

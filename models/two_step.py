@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 CODE_SIGN_IN = "sign_in"
 CODE_TURN_ON = "turn_on"
 
 
-class SecurityCode(db.Model):
+class SecurityCode(Model):
     """A 6-digit code sent by email, stored only as a salted hash."""
 
     __tablename__ = "security_codes"
@@ -30,7 +30,7 @@ class SecurityCode(db.Model):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SecurityEvent(db.Model):
+class SecurityEvent(Model):
     """Append-only: what happened to an account's security, shown to its holder. Never a secret."""
 
     __tablename__ = "security_events"
@@ -42,7 +42,7 @@ class SecurityEvent(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
 
-class SecondStepAttempt(db.Model):
+class SecondStepAttempt(Model):
     """One code (emailed or from an app) checked at the second step, counted against the
     account's cap: pending while it is being checked, kept when it was wrong, deleted when right."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import Model
 from models.types import UTCDateTime, utcnow
 
 ROLE_FAMILY = "family"
@@ -16,7 +16,7 @@ ROLE_ADMIN = "admin"
 STAFF_ROLES = (ROLE_STAFF, ROLE_ADMIN)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -128,6 +128,7 @@ def activate(raw_token: str) -> tokens.TokenLookup:
     lookup = tokens.redeem(raw_token, PURPOSE_ACTIVATE)
     if lookup.state != tokens.VALID:
         return lookup
+    assert lookup.token is not None  # a valid lookup always carries its token
     user = lookup.token.user
     if user.activated_at is None:
         user.activated_at = now()

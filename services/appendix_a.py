@@ -42,7 +42,9 @@ class Question:
 
     def max_length(self, settings: Mapping) -> int:
         if self.column is not None:
-            return column_length(self.column)
+            length = column_length(self.column)
+            assert length is not None, "answers kept in a column are kept in String columns"
+            return length
         return settings["APPENDIX_A_MAX_CHARACTERS"] if self.kind == "textarea" else SHORT_ANSWER_MAX
 
 
@@ -520,7 +522,7 @@ def _check_question(
     question: Question,
     value,
     key: str,
-    problems: Problems,
+    problems: Problems | _NamingRow,
     complete: bool,
     settings,
     today,
@@ -557,7 +559,7 @@ def _check_question(
 class _NamingRow:
     """Adds a row's format problems to the section's, saying which row they are in."""
 
-    problems: Problems
+    problems: Problems | _NamingRow
     whose: str
 
     @property

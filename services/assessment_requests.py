@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from extensions import db
+from extensions import db, rows_changed
 from models import (
     DRAFT,
     LINK_REQUESTED,
@@ -175,6 +175,7 @@ def incomplete_sections(request: AssessmentRequest) -> list[Section]:
 
 
 def reference_for(request: AssessmentRequest) -> str:
+    assert request.submitted_at is not None, "only a submitted request has a reference"
     return f"EHC-{request.submitted_at.year}-{request.id:06d}"
 
 
@@ -185,12 +186,12 @@ def submit(owner: User, request: AssessmentRequest) -> list[Section]:
     missing = incomplete_sections(request)
     if missing:
         return missing
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(AssessmentRequest)
         .where(AssessmentRequest.id == request.id, AssessmentRequest.state == DRAFT)
         .values(state=SUBMITTED, version=AssessmentRequest.version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(request)  # the new version, and the answers as they stood when claimed
     if claimed != 1:
         db.session.rollback()

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select, update
 
-from extensions import db
+from extensions import db, rows_changed
 from models import (
     LINK_APPROVED,
     LINK_MORE_INFO,
@@ -184,12 +184,12 @@ def already_done(link: ChildLink, family: bool = False) -> str:
 def _change(link: ChildLink, allowed: tuple[str, ...], values: dict, family: bool = False) -> None:
     """One conditional UPDATE decides: the row changes only if it is still in an allowed state. When
     another officer (or another tab) changed it first, nothing of this transaction is kept."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(ChildLink)
         .where(ChildLink.id == link.id, ChildLink.state.in_(allowed))
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if changed != 1:
         db.session.rollback()
         db.session.refresh(link)
@@ -221,7 +221,7 @@ def approve(staff: User, link: ChildLink, child: Child | None) -> Child:
         audit.record(staff, CREATED, child)
     child_id = child.id
     _decide(staff, link, LINK_APPROVED, OPEN_LINK_STATES, child_id=child_id)
-    child = db.session.get(Child, child_id)
+    child = db.session.get_one(Child, child_id)
     audit.record(staff, CHANGED, child)
     db.session.commit()
     return child

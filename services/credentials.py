@@ -160,7 +160,10 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
     if lookup.state != tokens.VALID:
         return lookup
     token = lookup.token
-    if accounts.find_by_email(token.new_email) is not None:
+    assert token is not None  # a valid lookup always carries its token
+    new_email = token.new_email
+    assert new_email is not None  # every email-change link carries the new address
+    if accounts.find_by_email(new_email) is not None:
         return tokens.TokenLookup(TAKEN, token)
     if not tokens.use(token):
         db.session.rollback()
@@ -168,7 +171,7 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
     user = token.user
     old_email = user.email
     tokens.cancel_all(user)
-    user.email = token.new_email
+    user.email = new_email
     user.session_version += 1
     security_events.record(user, "email_changed")
     mailer.queue_email(
@@ -176,7 +179,7 @@ def confirm_email_change(raw_token: str) -> tokens.TokenLookup:
         "The email address for your Citizen Portal account has changed",
         "email_changed",
         first_name=mailer.greeting_name(user),
-        new_email=mask_email(token.new_email),
+        new_email=mask_email(new_email),
     )
     db.session.commit()
     return lookup

@@ -19,7 +19,9 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def check_date_of_birth(day: str, month: str, year: str, today: date, oldest: int = 25) -> DateCheck:
+def check_date_of_birth(
+    day: str | None, month: str | None, year: str | None, today: date, oldest: int = 25
+) -> DateCheck:
     parts = {"day": (day or "").strip(), "month": (month or "").strip(), "year": (year or "").strip()}
     missing = tuple(name for name, value in parts.items() if not value)
     if len(missing) == 3:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from extensions import db
+from extensions import db, rows_changed
 from models import LINK_APPROVED, ChildLink, Document, User
 from models.audit import SHARED, UNSHARED, VIEWED
 from services import audit
@@ -26,23 +26,23 @@ def staff_document(staff: User, public_id: str) -> Document | None:
 
 def share(staff: User, document: Document) -> bool:
     """Share a document on a child's record; False when it is already shared or cannot be."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(Document)
         .where(Document.id == document.id, Document.shared_at.is_(None), Document.child_id.is_not(None))
         .values(shared_at=now(), shared_by_id=staff.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return _finish(staff, document, SHARED, changed)
 
 
 def stop_sharing(staff: User, document: Document) -> bool:
     """Stop sharing; False when it was not shared (someone else stopped first)."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(Document)
         .where(Document.id == document.id, Document.shared_at.is_not(None))
         .values(shared_at=None, shared_by_id=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return _finish(staff, document, UNSHARED, changed)
 
 

@@ -133,6 +133,7 @@ def _belonging_to(query, child: Child | None, link: ChildLink | None, request: A
         return query.where(Document.request_id == request.id)
     if child is not None:
         return query.where(Document.child_id == child.id)
+    assert link is not None  # a document belongs to a request, a child or a link
     return query.where(Document.link_id == link.id)
 
 
@@ -216,6 +217,7 @@ def _lock_documents_of(
     """Lock the row the documents belong to until the commit, so that two uploads at once take turns to
     count and add: neither can use the places the other is taking. (SQLite has one writer at a time.)"""
     parent = request if request is not None else child if child is not None else link
+    assert parent is not None  # documents belong to a request, a child or a link
     model = type(parent)
     db.session.execute(select(model.id).where(model.id == parent.id).with_for_update(key_share=True))
 
@@ -250,6 +252,7 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
     problem = _problem(upload, content_type, settings)
     if problem:
         return problem
+    assert content_type is not None  # _problem() refuses a file of no allowed type
     name = clean_name(upload.name)
     try:
         scanned = virus_scan.scan(upload.data, settings)

@@ -85,7 +85,7 @@ def read_start(data: bytes, entry: zipfile.ZipInfo, kind: str, length: int) -> b
 
 def _inflated_chunks(
     data: bytes, entry: zipfile.ZipInfo, kind: str, chunk_bytes: int = INFLATE_CHUNK_BYTES
-) -> Iterator[bytes]:
+) -> Iterator[bytes | memoryview]:
     compressed = _compressed_bytes(data, entry, kind)
     if entry.compress_type == zipfile.ZIP_STORED:
         for offset in range(0, len(compressed), chunk_bytes):
@@ -94,7 +94,7 @@ def _inflated_chunks(
     if entry.compress_type != zipfile.ZIP_DEFLATED:  # office files use only these two
         raise damaged(kind)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    pending = compressed
+    pending: bytes | memoryview = compressed
     try:
         while pending and not inflater.eof:
             chunk = inflater.decompress(pending, chunk_bytes)
@@ -124,11 +124,12 @@ def clean_photo(data: bytes, content_type: str) -> bytes:
     """The photo re-encoded from its pixels alone: no EXIF (location, camera make and model, times), no
     XMP, no comments or text, no thumbnails, no colour profile. It is first turned upright and brought
     into sRGB, the two things in its metadata that change how it looks. Raises Refusal."""
+    pixel_limit = Image.MAX_IMAGE_PIXELS  # None would turn Pillow's own check off
     try:
         with Image.open(io.BytesIO(data), formats=[PHOTO_FORMATS[content_type]]) as image:
             # Checked here rather than by turning Pillow's warning into an error: warning filters are
             # global to the process, and a threaded worker would share them.
-            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+            if pixel_limit is not None and image.width * image.height > pixel_limit:
                 raise Image.DecompressionBombError("over the pixel limit")
             pixels = _upright_srgb(image, has_alpha=content_type == "image/png" and _has_alpha(image))
         pixels.info = {}  # getexif() and every encoder read from here
@@ -138,8 +139,9 @@ def clean_photo(data: bytes, content_type: str) -> bytes:
         else:
             pixels.save(out, format=PHOTO_FORMATS[content_type], quality=90)
     except Image.DecompressionBombError as error:
+        assert pixel_limit is not None  # raised above, or by Pillow, only when there is a limit
         raise Refusal(
-            f"is too large a picture (over {Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels): "
+            f"is too large a picture (over {pixel_limit // 1_000_000} million pixels): "
             "make it smaller and upload it again"
         ) from error
     except Exception as error:  # image decoders raise many kinds of exception on crafted input
@@ -158,7 +160,9 @@ def _upright_srgb(image: Image.Image, has_alpha: bool) -> Image.Image:
     if profile := image.info.get("icc_profile"):
         try:
             embedded = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            return ImageCms.profileToProfile(upright, embedded, SRGB, outputMode=mode)
+            converted = ImageCms.profileToProfile(upright, embedded, SRGB, outputMode=mode)
+            assert converted is not None  # None only when converting in place
+            return converted
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as error:
             log.info("Unusable colour profile ignored, pixels kept as they are: %r", error)
     return upright.convert(mode)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from flask import current_app
 from limits.storage import Storage, storage_from_string
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
 
 
-def uses_redis(uri: str | None) -> bool:
+def uses_redis(uri: str | None) -> TypeGuard[str]:
     return "redis" in (uri or "").partition("://")[0].lower().split("+")
 
 
@@ -46,7 +47,9 @@ def redis_status(settings: Mapping, stores: dict[str, Storage]) -> str:
         return NOT_USED
     if uri not in stores:
         timeout = float(settings["REDIS_TIMEOUT_SECONDS"])
-        stores[uri] = storage_from_string(uri, socket_timeout=timeout, socket_connect_timeout=timeout)
+        store = storage_from_string(uri, socket_timeout=timeout, socket_connect_timeout=timeout)
+        assert isinstance(store, Storage)  # a redis:// address gives the synchronous storage
+        stores[uri] = store
     if stores[uri].check():
         return OK
     log.warning("Health check: Redis did not answer within %s seconds", settings["REDIS_TIMEOUT_SECONDS"])

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from extensions import db
+from extensions import db, rows_changed
 from models import KeptAnswers
 from services.clock import now
 
@@ -56,7 +56,7 @@ def take(user_id: int, page: str) -> list[tuple[str, str]] | None:
         return None
     fields = [(name, value) for name, value in found.fields]
     # Whoever deletes the row gives the answers back: two tabs signing in at once get them once.
-    taken = db.session.execute(delete(KeptAnswers).where(KeptAnswers.id == found.id)).rowcount
+    taken = rows_changed(delete(KeptAnswers).where(KeptAnswers.id == found.id))
     db.session.commit()
     return fields if taken else None
 

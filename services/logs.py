@@ -39,7 +39,7 @@ def describe_exception(exc_info: tuple) -> dict:
     described: dict = {"type": type(error).__name__}
     if isinstance(error, OSError):
         described["detail"] = without_email_addresses(str(error))[:300]
-    causes = []
+    causes: list[str] = []
     cause = error.__cause__ or error.__context__
     while cause is not None and len(causes) < 5:
         causes.append(type(cause).__name__)

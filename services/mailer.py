@@ -25,7 +25,7 @@ from flask_mail import Message
 from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from extensions import db
+from extensions import db, rows_changed
 from models import OutboxMessage, User
 from services.clock import now
 
@@ -57,13 +57,13 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
 
 def queued_since(recipient: str, subject: str, since: datetime) -> int:
     """How many emails with this subject were queued for this address since then."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.recipient == recipient,
             OutboxMessage.subject == subject,
             OutboxMessage.created_at >= since,
         )
-    )
+    ).scalar_one()
 
 
 def greeting_name(user: User) -> str | None:
@@ -203,7 +203,7 @@ def _claim(message_id: int) -> Row | None:
     """Take the message for this worker in one conditional UPDATE and commit at once: the row is
     locked only for that statement, never while the relay is being talked to."""
     moment = now()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, *_due(moment))
         .values(
@@ -211,7 +211,7 @@ def _claim(message_id: int) -> Row | None:
             claimed_until=moment + timedelta(seconds=_claim_seconds()),
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         db.session.rollback()
         return None
@@ -258,7 +258,7 @@ def purge_old(days: int | None = None) -> int:
     """Delete sent and given-up messages older than the retention; returns how many."""
     config = current_app.config
     cutoff = now() - timedelta(days=config["MAIL_RETENTION_DAYS"] if days is None else days)
-    removed = db.session.execute(
+    removed = rows_changed(
         delete(OutboxMessage)
         .where(
             or_(
@@ -269,7 +269,7 @@ def purge_old(days: int | None = None) -> int:
             )
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return removed
 
@@ -299,7 +299,7 @@ def _smtp_send(email: Message) -> None:
             relay.starttls()
         if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
             relay.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        relay.sendmail(email.sender, list(email.send_to), email.as_bytes())
+        relay.sendmail(str(email.sender), [str(address) for address in email.send_to], email.as_bytes())
 
 
 def _print_to_console(message: Row) -> None:

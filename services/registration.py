@@ -27,7 +27,7 @@ def load(key: str | None) -> RegistrationDraft | None:
 def save(key: str | None, answers: dict) -> str:
     """Merge answers into the draft for this key (creating it); returns the key to keep."""
     draft = load(key)
-    if draft is None:
+    if draft is None or key is None:  # load() finds no draft without a key
         key = secrets.token_urlsafe(24)
         draft = RegistrationDraft(key_digest=digest(key), answers={}, created_at=now())
         db.session.add(draft)

@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 
-from extensions import db
+from extensions import db, rows_changed, table_of
 from models import EmailToken, User
 from services.clock import now
 
@@ -23,18 +23,18 @@ def digest(raw: str) -> str:
 def cancel_all(user: User) -> None:
     """Cancel every open link of the account (its address changed, so they point the wrong way)."""
     db.session.execute(
-        EmailToken.__table__.update()
+        update(table_of(EmailToken))
         .where(EmailToken.user_id == user.id, EmailToken.used_at.is_(None), EmailToken.cancelled_at.is_(None))
         .values(cancelled_at=now())
     )
 
 
 def issued_since(user: User, purpose: str, since) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(EmailToken.id)).where(
             EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.created_at >= since
         )
-    )
+    ).scalar_one()
 
 
 def issue(user: User, purpose: str, lifetime: timedelta, new_email: str | None = None) -> str:
@@ -89,12 +89,12 @@ def look_up(raw: str, purpose: str) -> TokenLookup:
 
 def use(token: EmailToken) -> bool:
     """Mark the token used; False when another request used it first."""
-    updated = db.session.execute(
-        EmailToken.__table__.update()
+    updated = rows_changed(
+        update(table_of(EmailToken))
         .where(EmailToken.id == token.id, EmailToken.used_at.is_(None))
         .values(used_at=now())
     )
-    return updated.rowcount == 1
+    return updated == 1
 
 
 def open_as_grant(raw: str, purpose: str) -> TokenLookup:
@@ -103,12 +103,13 @@ def open_as_grant(raw: str, purpose: str) -> TokenLookup:
     lookup = look_up(raw, purpose)
     if lookup.state != VALID:
         return lookup
-    opened = db.session.execute(
-        EmailToken.__table__.update()
+    assert lookup.token is not None  # a valid lookup always carries its token
+    opened = rows_changed(
+        update(table_of(EmailToken))
         .where(EmailToken.id == lookup.token.id, EmailToken.opened_at.is_(None), _still_open())
         .values(opened_at=now())
     )
-    if opened.rowcount != 1:
+    if opened != 1:
         db.session.rollback()
         return TokenLookup(USED, lookup.token)
     return lookup
@@ -131,12 +132,12 @@ def open_grant(token_id: object, purpose: str) -> EmailToken | None:
 def use_grant(token: EmailToken) -> bool:
     """End an opened link's grant; False when another request ended it first, or it was cancelled or
     expired meanwhile. One conditional update, so two submissions cannot both succeed."""
-    used = db.session.execute(
-        EmailToken.__table__.update()
+    used = rows_changed(
+        update(table_of(EmailToken))
         .where(EmailToken.id == token.id, EmailToken.opened_at.is_not(None), _still_open())
         .values(used_at=now())
     )
-    return used.rowcount == 1
+    return used == 1
 
 
 def _still_open():
@@ -149,7 +150,9 @@ def redeem(raw: str, purpose: str) -> TokenLookup:
     """Look a link up and, when it is valid, use it up (uncommitted); a link another request used
     first reads as used."""
     lookup = look_up(raw, purpose)
-    if lookup.state == VALID and not use(lookup.token):
-        db.session.rollback()
-        return TokenLookup(USED, lookup.token)
+    if lookup.state == VALID:
+        assert lookup.token is not None
+        if not use(lookup.token):
+            db.session.rollback()
+            return TokenLookup(USED, lookup.token)
     return lookup

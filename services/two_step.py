@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from extensions import db
+from extensions import db, rows_changed, table_of
 from models import CODE_TURN_ON, SecurityCode, User
 from services import mailer, passwords, security_events, two_step_cap
 from services.clock import now, uk_datetime, uk_time
@@ -77,7 +77,7 @@ def send_code(user: User, purpose: str) -> Sent:
         return Sent(None, next_allowed_at=recent[0] + window)
     moment = now()
     db.session.execute(
-        SecurityCode.__table__.update()
+        update(table_of(SecurityCode))
         .where(
             SecurityCode.user_id == user.id,
             SecurityCode.used_at.is_(None),
@@ -161,14 +161,14 @@ def check_code(user: User, code_id: int | None, entry: str) -> Check:
         return _wrong_entry(user, code, attempt)
     two_step_cap.release(attempt)
     db.session.commit()
-    claimed = db.session.execute(
-        SecurityCode.__table__.update()
+    claimed = rows_changed(
+        update(table_of(SecurityCode))
         .where(
             SecurityCode.id == code.id, SecurityCode.used_at.is_(None), SecurityCode.cancelled_at.is_(None)
         )
         .values(used_at=now())
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         db.session.rollback()
         return Check(False, CODE_MISSING)
     purpose = code.purpose
@@ -185,15 +185,17 @@ def _max_wrong() -> int:
 def _wrong_entry(user: User, code: SecurityCode, attempt: int) -> Check:
     account_locked = two_step_cap.record_wrong(user, attempt)
     db.session.execute(
-        SecurityCode.__table__.update()
+        update(table_of(SecurityCode))
         .where(SecurityCode.id == code.id)
         .values(failed_attempts=SecurityCode.failed_attempts + 1)
     )
-    failures = db.session.scalar(select(SecurityCode.failed_attempts).where(SecurityCode.id == code.id))
+    failures = db.session.execute(
+        select(SecurityCode.failed_attempts).where(SecurityCode.id == code.id)
+    ).scalar_one()
     result = Check(False, CODE_WRONG)
     if failures > _max_wrong():
         db.session.execute(
-            SecurityCode.__table__.update().where(SecurityCode.id == code.id).values(cancelled_at=now())
+            update(table_of(SecurityCode)).where(SecurityCode.id == code.id).values(cancelled_at=now())
         )
         security_events.record(user, "code_voided")
         result = Check(False, CODE_VOIDED)
@@ -291,15 +293,16 @@ def check_authenticator(user: User, entry: str) -> Check:
     attempt = two_step_cap.reserve(user)
     if attempt is None:
         return _refused_guess(user)
+    assert user.totp_secret is not None  # a confirmed authenticator keeps its secret
     step = _matching_step(user.totp_secret, normalise_entry(entry))
     if step is not None:
         two_step_cap.release(attempt)
-        claimed = db.session.execute(
-            User.__table__.update()
+        claimed = rows_changed(
+            update(table_of(User))
             .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
             .values(totp_last_step=step, totp_failures=0)
         )
-        if claimed.rowcount == 1:
+        if claimed == 1:
             db.session.commit()
             return Check(True)
         db.session.rollback()  # a code already used counts as a wrong one

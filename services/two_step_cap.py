@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from extensions import db
+from extensions import db, rows_changed
 from models import SecondStepAttempt, User
 from services import mailer, security_events
 from services.clock import now, uk_datetime
@@ -37,13 +37,13 @@ def _lock_account_row(user: User) -> datetime | None:
 
 
 def _count(user: User, *conditions) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(SecondStepAttempt)
         .where(
             SecondStepAttempt.user_id == user.id, SecondStepAttempt.created_at > _window_start(), *conditions
         )
-    )
+    ).scalar_one()
 
 
 def reserve(user: User) -> int | None:
@@ -86,12 +86,12 @@ def record_wrong(user: User, attempt_id: int) -> bool:
 
 def _lock(user: User) -> None:
     moment = now()
-    newly_locked = db.session.execute(
+    newly_locked = rows_changed(
         update(User)
         .where(User.id == user.id, User.two_step_locked_at.is_(None))
         .values(two_step_locked_at=moment)
     )
-    if newly_locked.rowcount != 1:
+    if newly_locked != 1:
         return
     security_events.record(user, "two_step_locked")
     mailer.queue_email(
