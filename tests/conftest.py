@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from extensions import db as database
 from extensions import limiter
+from services import logs
 from tests.mailbox import Mailbox, free_port
 
 # The family and child fixtures of the SEND-section tests live beside the helpers that make them; the
@@ -249,6 +250,7 @@ def _built_app(settings: dict) -> Flask:
         if built.mail:
             vars(app.extensions["mail"]).update(built.mail)
         vars(limiter).update(built.limiter)
+        logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])  # process-wide, as at its build
     if limiter.enabled and isinstance(limiter._storage, MemoryStorage):
         limiter._storage.reset()
     return built.app

@@ -129,7 +129,7 @@ def test_make_run_says_what_it_does_and_serves_on_the_port_given(fresh_database,
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
     steps = [line for line in said.splitlines() if not line.startswith((" ", "\t", "INFO", "FLASK_"))]
-    assert "Installing the packages in requirements.txt (pip runs quietly" in said
+    assert "Installing the packages in requirements.lock (pip runs quietly" in said
     assert "Building or updating the database" in said
     assert f"Starting the portal on http://127.0.0.1:{port} (Ctrl+C stops it" in said
     assert said.index("Installing") < said.index("Building") < said.index("Starting"), steps
