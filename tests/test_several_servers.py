@@ -25,8 +25,12 @@ from tests.factories import GOOD_PASSWORD
 from tests.gunicorn_server import Gunicorn, running_gunicorn
 from tests.mailbox import free_port
 from tests.people import approved_link, make_child, make_family
-from tests.test_storage import BUCKET, REGION, raw_client
+from tests.test_storage import REGION, raw_client
 from tests.two_step_helpers import code_from
+
+# moto keeps every bucket in the process, whichever of its servers made it: a name of this file's own
+# keeps clear of test_storage's bucket when both run in one test process.
+BUCKET = "portal-documents-shared"
 
 REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 FAMILY = "parent@example.com"
