@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import psycopg
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage
@@ -71,6 +72,17 @@ def redis_database(worker_id: str) -> int:
 # This process's Redis database, flushed by the tests that use it.
 REDIS_DATABASE = redis_database(os.environ.get("PYTEST_XDIST_WORKER", "master"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
+
+
+def redis_client() -> redis.Redis:
+    """This process's Redis database, answering; the test is skipped (which CI refuses) when Redis is not
+    running."""
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
 
 
 def _admin(url) -> str:

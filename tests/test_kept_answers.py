@@ -16,6 +16,7 @@ from services.clock import now
 from tests.concurrency import run_together
 from tests.pages import csrf_token, get_page, post
 from tests.people import make_family, make_link
+from tests.test_access_requests import REQUEST
 from tests.test_appendix_a import start, version_of
 from tests.test_sign_in import sign_in
 from tests.two_step_helpers import code_from, enter
@@ -276,18 +277,7 @@ def test_signing_in_without_a_next_page_still_leads_back_to_the_kept_answers(
 
 # --- The forms that ask to be linked to a child --------------------------------------------------
 
-LINK_REQUEST = {
-    "first_name": "Jamie",
-    "last_name": "Rivers",
-    "dob_day": "2",
-    "dob_month": "4",
-    "dob_year": "2015",
-    "postcode": "TA1 1HE",
-    "school": "Taunton Primary",
-    "relationship": "parent",
-    "parental_responsibility": "yes",
-    "notes": "Known as Jay at school",
-}
+LINK_REQUEST = {**REQUEST, "notes": "Known as Jay at school"}
 
 
 def test_a_link_request_sent_after_the_limit_comes_back_after_signing_in(client, db, family, mailbox):

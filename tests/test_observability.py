@@ -23,7 +23,7 @@ from services import logs
 from services.clock import now
 from tests import files
 from tests.appendix_answers import ANSWERS
-from tests.conftest import REDIS_DATABASE, IsolatedClient, portal_settings
+from tests.conftest import REDIS_DATABASE, IsolatedClient, portal_settings, redis_client
 from tests.factories import GOOD_PASSWORD, make_user
 from tests.mailbox import free_port
 from tests.pages import check_page, post
@@ -355,11 +355,7 @@ def test_an_unreachable_virus_scanner_is_logged_without_the_file_s_name(app, cli
 
 @pytest.fixture
 def redis_available() -> redis.Redis:
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = redis_client()
     return client
 
 

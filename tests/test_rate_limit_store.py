@@ -5,12 +5,11 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 import pytest
-import redis
 import requests
 from bs4 import BeautifulSoup
 
 from app import create_app
-from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
+from tests.conftest import REDIS_URL, portal_settings, redis_client
 from tests.gunicorn_server import running_gunicorn
 
 REDIS_URI = REDIS_URL  # this test process's own database number: it is flushed by these tests
@@ -62,11 +61,7 @@ def test_a_shared_store_or_an_explicit_choice_starts(database_url, smtp_server, 
 
 @pytest.fixture
 def shared_redis():
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = redis_client()
     client.flushdb()
     yield client
     client.flushdb()

@@ -13,7 +13,7 @@ from app import create_app
 from blueprints import session_limits
 from extensions import db as database
 from models import SecurityEvent
-from tests.conftest import REDIS_DATABASE, REDIS_URL, portal_settings
+from tests.conftest import REDIS_URL, portal_settings, redis_client
 from tests.factories import make_user
 from tests.pages import check_page, csrf_token, get_page, post
 from tests.test_sign_in import sign_in
@@ -235,12 +235,7 @@ def test_without_a_proxy_setting_forwarded_headers_are_not_believed(client, db):
 class TestRateLimitsInRedis:
     @pytest.fixture
     def app_settings(self):
-        try:
-            import redis
-
-            redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-        except Exception:
-            pytest.skip("no Redis on 127.0.0.1:6379")
+        redis_client()
         return {
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_STORAGE_URI": REDIS_URL,
@@ -248,12 +243,10 @@ class TestRateLimitsInRedis:
         }
 
     def test_limits_are_counted_in_redis_when_configured(self, app, client):
-        import redis
-
-        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).flushdb()
+        redis_client().flushdb()
         statuses = [
             post(client, "/sign-in", {"email": "r@example.com", "password": "Wrong 7 pass!"}).status_code
             for _ in range(3)
         ]
         assert statuses == [200, 200, 429]
-        assert redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE).dbsize() > 0
+        assert redis_client().dbsize() > 0

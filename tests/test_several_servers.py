@@ -14,23 +14,19 @@ import pytest
 import redis
 import requests
 from bs4 import BeautifulSoup
-from moto.server import ThreadedMotoServer
 from sqlalchemy import select
 
 from models import Document
 from services.storage import S3_PREFIX
 from tests import files
-from tests.conftest import REDIS_DATABASE
+from tests.conftest import REDIS_DATABASE, redis_client
 from tests.factories import GOOD_PASSWORD
 from tests.gunicorn_server import Gunicorn, running_gunicorn
-from tests.mailbox import free_port
 from tests.people import approved_link, make_child, make_family
-from tests.test_storage import REGION, raw_client
+from tests.test_storage import REGION, moto_bucket, raw_client
 from tests.two_step_helpers import code_from
 
-# moto keeps every bucket in the process, whichever of its servers made it: a name of this file's own
-# keeps clear of test_storage's bucket when both run in one test process.
-BUCKET = "portal-documents-shared"
+BUCKET = "portal-documents-shared"  # not test_storage's: moto shares buckets across a process
 
 REDIS_URI = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 FAMILY = "parent@example.com"
@@ -52,11 +48,7 @@ def postgresql(database_url: str) -> str:
 
 @pytest.fixture(scope="module")
 def shared_redis() -> Iterator[redis.Redis]:
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = redis_client()
     yield client
     client.flushdb()
 
@@ -64,15 +56,8 @@ def shared_redis() -> Iterator[redis.Redis]:
 @pytest.fixture(scope="module")
 def bucket_endpoint() -> Iterator[str]:
     """moto's S3-compatible server, with the bucket both servers store documents in."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint_url = f"http://127.0.0.1:{port}"
-    raw_client(endpoint_url).create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-    )
-    yield endpoint_url
-    server.stop()
+    with moto_bucket(BUCKET) as endpoint_url:
+        yield endpoint_url
 
 
 def production_like(bucket_endpoint: str, folder: Path) -> dict[str, str]:

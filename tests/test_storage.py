@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -45,17 +46,27 @@ def raw_client(endpoint_url: str):
     )
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
+@contextmanager
+def moto_bucket(bucket: str) -> Iterator[str]:
+    """moto's S3-compatible server holding an empty bucket of this name; yields its address. moto keeps
+    buckets for the whole process, whichever of its servers made them, so each user names its own."""
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint_url = f"http://127.0.0.1:{port}"
     raw_client(endpoint_url).create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
-    yield endpoint_url
-    server.stop()
+    try:
+        yield endpoint_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with moto_bucket(BUCKET) as endpoint_url:
+        yield endpoint_url
 
 
 def s3_storage(endpoint_url: str, **options: object) -> S3Storage:
