@@ -35,8 +35,7 @@ from werkzeug.routing import MapAdapter
 
 import config
 import models
-from blueprints import is_htmx, session_limits
-from blueprints.two_step import second_step_passed
+from blueprints import access, session_limits
 from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 from services import clock, credentials, logs, mailer, security_events, static_files
 
@@ -86,16 +85,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 request_log = logging.getLogger("portal.request")
 log = logging.getLogger("portal")
-
-# What a signed-in member of staff can reach before the second step.
-BEFORE_SECOND_STEP_ALLOWED = {
-    "static",
-    "auth.sign_out",
-    "auth.signed_out",
-    "auth.password_check",
-    "session_limits.status",
-    "session_limits.extend",
-}
 
 # What a family whose password has expired can still reach.
 EXPIRED_PASSWORD_ALLOWED = {
@@ -439,18 +428,7 @@ def _register_request_hooks(app: Flask) -> None:
             session["last_seen"] = int(clock.now().timestamp())
         return None
 
-    @app.before_request
-    def staff_pass_the_second_step_first() -> ResponseReturnValue | None:
-        """Staff go through the second step at every sign-in, before any other signed-in page."""
-        if not current_user.is_authenticated or not current_user.is_staff or second_step_passed():
-            return None
-        endpoint = request.endpoint or ""
-        if endpoint in BEFORE_SECOND_STEP_ALLOWED or endpoint.startswith(("public.", "two_step.")):
-            return None
-        if is_htmx():
-            abort(403)
-        target = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("two_step.start", next=target))
+    app.before_request(access.staff_pass_the_second_step_first)
 
     @app.before_request
     def require_expired_password_change() -> ResponseReturnValue | None:

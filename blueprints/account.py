@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts, new_password_page
-from blueprints.two_step import second_step_required_when_on
+from blueprints.access import second_step_required_when_on
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
 from services import accounts, credentials, security_events

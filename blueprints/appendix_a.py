@@ -20,8 +20,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from blueprints import is_htmx, session_limits
+from blueprints.access import family_required
 from blueprints.documents import checking_only, upload_check
-from blueprints.send import family_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
@@ -318,11 +318,3 @@ def upload(public_id: str) -> ResponseReturnValue:
         return _section_page(found, section, {}, upload_form=form)
     session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
     return redirect(url_for(".section", public_id=public_id, key="documents"))
-
-
-def resume_target(user) -> str | None:
-    """Where a family signing back in left off: the section of the draft they last edited."""
-    draft = assessment_requests.last_edited(user)
-    if draft is None or not draft.last_section:
-        return None
-    return url_for("appendix_a.section", public_id=draft.public_id, key=draft.last_section)

@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints import is_htmx
-from blueprints.send import family_required
-from blueprints.two_step import second_step_required
+from blueprints.access import family_required, second_step_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import OPEN_LINK_STATES

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -11,7 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from blueprints import session_limits
-from blueprints.two_step import second_step_required
+from blueprints.access import family_required
 from extensions import db
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
@@ -22,19 +20,6 @@ from services import assessment_requests, audit, children
 bp = Blueprint("send", __name__, url_prefix="/send")
 
 NOTICE = "send_notice"
-
-
-def family_required(view):
-    """Through the second step, and a family account: staff work on the staff pages instead."""
-
-    @wraps(view)
-    @second_step_required
-    def wrapped(*args, **kwargs):
-        if current_user.is_staff:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _form_with_kept_answers(form_class: type[FlaskForm]) -> tuple[FlaskForm, str | None]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from blueprints.two_step import second_step_required
+from blueprints.access import admin_required, staff_required
 from forms import ButtonForm, error_list
 from forms.staff import (
     ApproveForm,
@@ -25,28 +23,6 @@ from services.appendix_a import SECTIONS
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 NOTICE = "staff_notice"
-
-
-def staff_required(view):
-    @wraps(view)
-    @second_step_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_staff:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def admin_required(view):
-    @wraps(view)
-    @staff_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.get("")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import (
     Blueprint,
-    abort,
     current_app,
     make_response,
     redirect,
@@ -19,58 +16,20 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
+from blueprints.access import PASSED, second_step_passed, second_step_required
 from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
-from services import kept_answers, passwords, two_step, two_step_cap
+from services import assessment_requests, kept_answers, passwords, two_step, two_step_cap
 from services.clock import uk_time
 
 bp = Blueprint("two_step", __name__)
 
-PASSED = "two_step_passed"
 CODE_ID = "two_step_code_id"
 METHOD = "two_step_method"
 NOTICE = "two_step_notice"
 WRONG_PASSWORD = "Your password is not correct"
-
-
-def second_step_passed() -> bool:
-    return session.get(PASSED) is True
-
-
-def second_step_required(view):
-    """Signed in and through the second step in this session. Pages redirect to the step;
-    htmx fragments and other non-page requests get 401 or 403 instead."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            if is_htmx():
-                abort(401)
-            return current_app.login_manager.unauthorized()
-        if not second_step_passed():
-            if is_htmx():
-                abort(403)
-            return redirect(url_for("two_step.start", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def second_step_required_when_on(view):
-    """For account pages that could hand the second step to someone else (the email address codes go
-    to): once an account has two-step verification, a password alone is not enough to reach them."""
-
-    guarded = second_step_required(view)
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user.is_authenticated and current_user.has_two_step:
-            return guarded(*args, **kwargs)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _requested_next() -> str | None:
@@ -89,9 +48,15 @@ def _next_url() -> str:
     kept_page = kept_answers.waiting_page(current_user.id)
     if kept_page is not None and is_safe_next(kept_page):
         return kept_page
-    from blueprints.appendix_a import resume_target
+    return _resume_target(current_user) or home
 
-    return resume_target(current_user) or home
+
+def _resume_target(user) -> str | None:
+    """Where a family signing back in left off: the section of the draft they last edited."""
+    draft = assessment_requests.last_edited(user)
+    if draft is None or not draft.last_section:
+        return None
+    return url_for("appendix_a.section", public_id=draft.public_id, key=draft.last_section)
 
 
 def _pass(user) -> None:
