@@ -56,3 +56,10 @@ def test_links_are_built_with_no_request(app):
 def test_the_setting_s_port_trailing_slash_and_prefix(app, base, expected):
     app.config["PUBLIC_BASE_URL"] = base
     assert links.public_url("auth.activate", token="abc") == expected
+
+
+def test_the_links_written_in_the_emails_carry_the_prefix(client, mailbox):
+    post(client, "/password/forgotten", {"email": "nobody@example.com"})
+    [message] = mailbox.wait_for("nobody@example.com")
+    assert f"{BASE}/register" in mailbox.links(message)
+    assert f'href="{BASE}/register"' in mailbox.html(message)
