@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import PURPOSE_ACTIVATE, PURPOSE_RESET, ROLE_FAMILY, SignInThrottle, User
 from models.user import STAFF_ROLES
-from services import mailer, password_history, passwords, security_events, tokens
+from services import links, mailer, password_history, passwords, security_events, tokens
 from services.clock import now, uk_datetime
 
 DETAIL_FIELDS = (
@@ -38,7 +38,7 @@ def find_by_email(email: str) -> User | None:
 
 
 def _activation_link(raw_token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/activate/{raw_token}"
+    return links.public_url("auth.activate", token=raw_token)
 
 
 def _queue_activation_email(user: User) -> None:
@@ -75,7 +75,7 @@ def password_reset_link(user: User, minutes: int | None = None) -> str:
     """Issue a reset link (one hour unless told otherwise, cancelling older ones); return its address."""
     minutes = minutes or current_app.config["PASSWORD_RESET_LINK_MINUTES"]
     raw = tokens.issue(user, PURPOSE_RESET, timedelta(minutes=minutes))
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/password/reset/{raw}"
+    return links.public_url("auth.reset_link", token=raw)
 
 
 def clear_sign_in_lock(email: str) -> None:

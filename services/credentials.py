@@ -8,7 +8,16 @@ from flask import current_app
 
 from extensions import db
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, EmailToken, User
-from services import accounts, mailer, password_history, passwords, security_events, tokens, two_step_cap
+from services import (
+    accounts,
+    links,
+    mailer,
+    password_history,
+    passwords,
+    security_events,
+    tokens,
+    two_step_cap,
+)
 from services.clock import now
 
 WRONG_CURRENT_PASSWORD = "Your current password is not correct"
@@ -143,7 +152,7 @@ def request_email_change(user: User, current_password: str, new_email: str) -> d
         new_email,
         "Confirm your new email address for the Citizen Portal",
         "email_change_confirm",
-        link=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/email/confirm/{raw}",
+        link=links.public_url("auth.confirm_email", token=raw),
         hours=hours,
     )
     db.session.commit()
