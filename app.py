@@ -305,6 +305,7 @@ def _register_template_helpers(app: Flask) -> None:
     def static_url(filename: str) -> str:
         return url_for("static", filename=filename, v=_static_version(app, filename))
 
+    from services import links
     from services.appendix_a import display_value
 
     app.jinja_env.globals.update(
@@ -315,6 +316,7 @@ def _register_template_helpers(app: Flask) -> None:
         session_warning_seconds=session_limits.warning_seconds,
         idle_limit_text=session_limits.idle_limit_text,
         keeps_answers_here=session_limits.keeps_answers_here,
+        public_url=links.public_url,  # emailed links: from FLASK_PUBLIC_BASE_URL, never the Host header
     )
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from extensions import db, rows_changed
 from models import OutboxMessage, User
-from services import links
 from services.clock import now
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     """Render an email from templates/email/<template>.txt and .html and add it to the outbox."""
     context.setdefault("council_name", current_app.config["COUNCIL_NAME"])
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
-    context.setdefault("public_url", links.public_url)
     message = OutboxMessage(
         recipient=recipient,
         subject=subject,
