@@ -8,13 +8,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from extensions import db
-from models import User
 from tests.browser.live_regions import announcements, forget_announcements, record_live_regions
 from tests.browser.test_account_journey import fill_registration_until_password
 from tests.browser.test_appendix_a_journey import open_request, seed
-from tests.browser.test_password_journeys import EMAIL, seed_family, sign_in
-from tests.browser.test_two_step_journeys import enter_code, wrong_code_for
+from tests.browser.test_password_journeys import EMAIL, sign_in
+from tests.browser.test_two_step_journeys import enter_code, seed_family_with_email_codes, wrong_code_for
 from tests.two_step_helpers import code_from
 
 PARENT_VIEWS = "5. Your views as parent or carer"
@@ -122,12 +120,7 @@ def test_character_count_shows_the_excess_at_once_and_speaks_when_typing_pauses(
 
 def test_a_wrong_code_swapped_in_by_htmx_starts_the_title_with_error(js_page: Page, live, mailbox):
     page = js_page
-    seed_family(live)
-    with live.app.app_context():
-        user = db.session.scalar(db.select(User))
-        user.two_step_email_at = user.created_at
-        db.session.commit()
-        db.session.remove()
+    seed_family_with_email_codes(live)
     sign_in(page, live.url)
     page.get_by_role("link", name="SEND", exact=True).click()
     expect(page).to_have_title("Check your email – SEND Citizen Portal – Somerset Council")

@@ -13,6 +13,16 @@ from tests.factories import GOOD_PASSWORD
 from tests.two_step_helpers import code_from
 
 
+def seed_family_with_email_codes(live) -> None:
+    """The family account, with two-step verification by emailed code already turned on."""
+    seed_family(live)
+    with live.app.app_context():
+        user = db.session.scalar(db.select(User))
+        user.two_step_email_at = user.created_at
+        db.session.commit()
+        db.session.remove()
+
+
 def enter_code(page: Page, code: str) -> None:
     page.get_by_label("Security code").fill(code)
     page.get_by_role("button", name="Continue").click()
@@ -100,12 +110,7 @@ def test_too_many_wrong_codes_lock_the_account_and_the_page_leads_to_a_reset(
     browser_page: Page, live, mailbox, axe_check, monkeypatch
 ):
     page = browser_page
-    seed_family(live)
-    with live.app.app_context():
-        user = db.session.scalar(db.select(User))
-        user.two_step_email_at = user.created_at
-        db.session.commit()
-        db.session.remove()
+    seed_family_with_email_codes(live)
     monkeypatch.setitem(live.app.config, "TWO_STEP_ACCOUNT_MAX_FAILURES", 2)
     sign_in(page, live.url)
     page.get_by_role("link", name="SEND", exact=True).click()
