@@ -6,7 +6,6 @@ completed, and submitting, check every required answer and every format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models import ChildLink
 from models.types import column_length
 from services import contact_details, identifiers
-from services.dates import check_date_of_birth
+from services.dates import ANY_DATE, DATE_OF_BIRTH, DateRules, check_date, check_date_of_birth
 from services.young_person import uk_today, young_person_problem
 
 # The longest answer to a one-line question kept only in the request's answers.
@@ -39,6 +38,8 @@ class Question:
     # What to say when a required answer is missing, if the label does not make it by itself;
     # "{whose}" stands for the row of a repeated group ("person 2").
     missing: str | None = None
+    # For a date: what it must be beyond a real date (in the past, at most so many years ago).
+    date_rules: DateRules = ANY_DATE
 
     def max_length(self, settings: Mapping) -> int:
         if self.column is not None:
@@ -139,7 +140,14 @@ SECTIONS: tuple[Section, ...] = (
             Question("first_name", "Legal first name", required=True, column=ChildLink.child_first_name),
             Question("last_name", "Legal last name", required=True, column=ChildLink.child_last_name),
             Question("preferred_name", "Name they like to be called"),
-            Question("date_of_birth", "Date of birth", "date", True, hint="For example, 27 3 2014"),
+            Question(
+                "date_of_birth",
+                "Date of birth",
+                "date",
+                True,
+                hint="For example, 27 3 2014",
+                date_rules=DATE_OF_BIRTH,
+            ),
             Question("gender", "Gender"),
             Question("address", "Home address", "textarea", True),
             Question("postcode", "Home postcode", "postcode", True, column=ChildLink.child_postcode),
@@ -502,7 +510,6 @@ FORMAT_CHECKS = {
         "Enter a valid unique pupil number: 13 characters, like A123456789012",
     ),
 }
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _lower_first(text: str) -> str:
@@ -538,7 +545,14 @@ def _check_question(
     if whose:
         problems = _NamingRow(problems, whose)
     if question.kind == "date":
-        checked = check_date_of_birth(value.get("day"), value.get("month"), value.get("year"), today)
+        checked = check_date(
+            value.get("day"),
+            value.get("month"),
+            value.get("year"),
+            today,
+            question.label,
+            question.date_rules,
+        )
         if checked.message:
             problems.add(key, checked.message)
             problems.date_parts[key] = checked.parts
@@ -546,8 +560,8 @@ def _check_question(
         normalise, message = FORMAT_CHECKS[question.kind]
         if normalise(value) is None:
             problems.add(key, message)
-    elif question.kind == "email" and not EMAIL.match(value):
-        problems.add(key, "Enter an email address in the correct format, like name@example.com")
+    elif question.kind == "email" and not contact_details.is_email_address(value):
+        problems.add(key, contact_details.EMAIL_FORMAT)
     elif question.kind == "radios" and value not in {option for option, _ in question.options}:
         problems.add(key, f"Select {question.label[0].lower()}{question.label[1:]}")
     limit = question.max_length(settings)
