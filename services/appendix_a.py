@@ -2,6 +2,10 @@
 
 Answers are kept exactly as typed, section by section. A section can be saved incomplete; marking it as
 completed, and submitting, check every required answer and every format.
+
+The form comes in editions (EDITIONS). Each request keeps the number of the edition it was started on and
+is always read with that edition's sections, so a later edition can rename, add or drop questions
+without hiding the answers of requests already made: a published edition is never changed.
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ NEED_AREAS = (
     ("sensory", "Sensory and/or physical needs"),
 )
 
-SECTIONS: tuple[Section, ...] = (
+EDITION_1: tuple[Section, ...] = (
     Section(
         "about",
         "About this request",
@@ -381,7 +385,26 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
 )
-SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+# Every edition of the form by its number. To change the form, add the next edition (which may reuse
+# the sections and questions that stay the same); never edit one that requests have been made on. The
+# keys read by rules across sections (about.completed_by; the child's names, date_of_birth, postcode and
+# school, prefilled by services.assessment_requests.start and copied to an access request; the needs
+# areas) stay the same in every edition.
+EDITIONS: dict[int, tuple[Section, ...]] = {1: EDITION_1}
+
+
+def current_edition() -> int:
+    """The edition a new request is made on: the latest."""
+    return max(EDITIONS)
+
+
+def sections_for(edition: int) -> tuple[Section, ...]:
+    return EDITIONS[edition]
+
+
+def section_for(edition: int, key: str) -> Section | None:
+    return next((section for section in EDITIONS[edition] if section.key == key), None)
+
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 DATE_PARTS = ("day", "month", "year")
