@@ -26,7 +26,6 @@ from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
 from services import appendix_a, assessment_requests, children, documents
-from services.appendix_a import SECTIONS, SECTIONS_BY_KEY
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
@@ -49,8 +48,8 @@ def _own_draft_or_404(public_id: str, autosaving: bool = False):
     return found
 
 
-def _section_or_404(key: str):
-    section = SECTIONS_BY_KEY.get(key)
+def _section_or_404(found, key: str):
+    section = assessment_requests.section_of(found, key)
     if section is None:
         abort(404)
     return section
@@ -89,7 +88,10 @@ def task_list(public_id: str) -> str:
     return render_template(
         "appendix_a/task_list.html",
         request_=found,
-        sections=[(section, assessment_requests.status_of(found, section)) for section in SECTIONS],
+        sections=[
+            (section, assessment_requests.status_of(found, section))
+            for section in assessment_requests.sections_of(found)
+        ],
         completed=assessment_requests.completed_count(found),
         notice=session.pop(NOTICE, None),
     )
@@ -99,7 +101,7 @@ def _read_only(found) -> str:
     return render_template(
         "appendix_a/view.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
@@ -143,7 +145,7 @@ def _section_page(
 @family_required
 def section(public_id: str, key: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
-    section = _section_or_404(key)
+    section = _section_or_404(found, key)
     if request.method == "GET":
         answers = (found.answers or {}).get(section.key, {})
         kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
@@ -221,7 +223,7 @@ def _conflict_page(found, section, mine: dict, theirs: dict | None) -> str:
 def autosave(public_id: str, key: str) -> str:
     """Saves as the family types (htmx). Answers a few hundred bytes: when it was saved, or why not."""
     found = _own_draft_or_404(public_id, autosaving=True)
-    section = _section_or_404(key)
+    section = _section_or_404(found, key)
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"
     saved = assessment_requests.save_section(
@@ -261,7 +263,7 @@ def check_answers(public_id: str) -> str:
     return render_template(
         "appendix_a/check.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         missing=missing,
         errors=[(f"section-{s.key}", f"Complete the section “{s.title}”") for s in missing]
@@ -294,7 +296,7 @@ def submitted(public_id: str) -> str:
 def upload(public_id: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
-    section = SECTIONS_BY_KEY["documents"]
+    section = _section_or_404(found, "documents")
     if checking_only():
         return upload_check(form, url_for(".upload", public_id=public_id), secondary=True)
     outcome = None

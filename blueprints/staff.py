@@ -18,7 +18,6 @@ from forms.staff import (
 )
 from models import LINK_APPROVED
 from services import accounts, assessment_requests, audit, children, document_sharing, documents
-from services.appendix_a import SECTIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -136,7 +135,7 @@ def assessment_request(public_id: str) -> str:
     return render_template(
         "staff/assessment_request.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
