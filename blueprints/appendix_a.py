@@ -9,17 +9,17 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import is_htmx, session_limits
+from blueprints import is_htmx, notices, session_limits
 from blueprints.access import family_required
 from blueprints.documents import checking_only, upload_check
 from forms import ButtonForm, error_list
@@ -30,9 +30,6 @@ from services.appendix_a import SECTIONS, SECTIONS_BY_KEY
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
-
-NOTICE = "appendix_a_notice"
-ROW_NOTICE = "appendix_a_row_notice"
 
 
 def _own_request_or_404(public_id: str, autosaving: bool = False):
@@ -91,7 +88,6 @@ def task_list(public_id: str) -> str:
         request_=found,
         sections=[(section, assessment_requests.status_of(found, section)) for section in SECTIONS],
         completed=assessment_requests.completed_count(found),
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -131,8 +127,6 @@ def _section_page(
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
-        notice=session.pop(NOTICE, None),
-        row_notice=session.pop(ROW_NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
         kept_reason=kept_reason,
@@ -175,7 +169,10 @@ def _save(found, section) -> ResponseReturnValue:
     if changing_rows or (saved.problems and action != "later"):
         return _section_page(found, section, answers, saved.problems, saved_at=found.updated_at)
     if action == "later":
-        session[NOTICE] = f"Your answers have been saved. You can come back to “{section.title}” at any time."
+        flash(
+            f"Your answers have been saved. You can come back to “{section.title}” at any time.",
+            notices.SUCCESS,
+        )
         return redirect(url_for("send.home"))
     if back_to_check:
         return redirect(url_for(".check_answers", public_id=found.public_id))
@@ -188,7 +185,7 @@ def _back_to_changed_row(
     """Post/Redirect/Get to the new row's first field, or to the group's heading after a removal:
     the browser focuses the #target, JavaScript or not."""
     if change.announcement:
-        session[ROW_NOTICE] = {"group": change.group_key, "message": change.announcement}
+        notices.announce_row(change.group_key, change.announcement)
     query: dict[str, Any] = {"return": "check"} if back_to_check else {}
     url = url_for(".section", public_id=found.public_id, key=section.key, _anchor=change.return_to, **query)
     return redirect(url)
@@ -248,7 +245,7 @@ def delete(public_id: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         assessment_requests.delete_draft(current_user, found)
-        session[NOTICE] = "Your draft request has been deleted"
+        flash("Your draft request has been deleted", notices.SUCCESS)
         return redirect(url_for("send.home"))
     return render_template("appendix_a/delete.html", request_=found, form=form)
 
@@ -316,5 +313,5 @@ def upload(public_id: str) -> ResponseReturnValue:
         if outcome is not None:
             form.files.errors = [*form.files.errors, *outcome.errors]
         return _section_page(found, section, {}, upload_form=form)
-    session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
+    flash("Uploaded " + ", ".join(doc.original_name for doc in outcome.saved), notices.SUCCESS)
     return redirect(url_for(".section", public_id=public_id, key="documents"))
