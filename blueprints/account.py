@@ -6,17 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from blueprints import (
-    is_safe_next,
-    keep_session_after_credential_change,
-    limit_posts,
-    new_password_page,
-    notices,
-)
+from blueprints import is_safe_next, keep_session_after_credential_change, limit_posts, new_password_page
 from blueprints.access import second_step_required_when_on
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
-from services import accounts, credentials, security_events
+from services import accounts, credentials, notices, security_events
 
 bp = Blueprint("account", __name__)
 

@@ -19,13 +19,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import is_htmx, notices, session_limits
+from blueprints import is_htmx, session_limits
 from blueprints.access import family_required
 from blueprints.documents import checking_only, upload_check
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
-from services import appendix_a, assessment_requests, children, documents
+from services import appendix_a, assessment_requests, children, documents, notices
 from services.appendix_a import SECTIONS, SECTIONS_BY_KEY
 from services.clock import uk_time
 

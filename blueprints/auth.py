@@ -15,7 +15,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from blueprints import is_safe_next, limit_posts, new_password_page, notices, start_session
+from blueprints import is_safe_next, limit_posts, new_password_page, start_session
 from forms import ButtonForm, error_list
 from forms.auth import (
     ActivationRequestForm,
@@ -27,7 +27,7 @@ from forms.auth import (
     SignInForm,
 )
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
-from services import accounts, credentials, passwords, registration, tokens
+from services import accounts, credentials, notices, passwords, registration, tokens
 
 bp = Blueprint("auth", __name__)
 

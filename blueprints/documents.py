@@ -9,12 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from blueprints import is_htmx, notices
+from blueprints import is_htmx
 from blueprints.access import family_required, second_step_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import OPEN_LINK_STATES
-from services import children, documents
+from services import children, documents, notices
 
 bp = Blueprint("documents", __name__)
 

@@ -8,14 +8,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from blueprints import notices, session_limits
+from blueprints import session_limits
 from blueprints.access import family_required
 from extensions import db
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
 from models import LINK_APPROVED, OPEN_LINK_STATES
 from models.audit import VIEWED
-from services import assessment_requests, audit, children
+from services import assessment_requests, audit, children, notices
 
 bp = Blueprint("send", __name__, url_prefix="/send")
 

@@ -22,8 +22,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from blueprints import is_htmx, is_safe_next, notices
-from services import clock, kept_answers
+from blueprints import is_htmx, is_safe_next
+from services import clock, kept_answers, notices
 
 bp = Blueprint("session_limits", __name__)
 

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from blueprints import notices
 from blueprints.access import admin_required, staff_required
 from forms import ButtonForm, error_list
 from forms.staff import (
@@ -18,7 +17,7 @@ from forms.staff import (
     StaffMemberForm,
 )
 from models import LINK_APPROVED
-from services import accounts, assessment_requests, audit, children, document_sharing, documents
+from services import accounts, assessment_requests, audit, children, document_sharing, documents, notices
 from services.appendix_a import SECTIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

@@ -16,13 +16,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
-from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts, notices
+from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
 from blueprints.access import PASSED, second_step_passed, second_step_required
 from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
-from services import assessment_requests, kept_answers, passwords, two_step, two_step_cap
+from services import assessment_requests, kept_answers, notices, passwords, two_step, two_step_cap
 from services.clock import uk_time
 
 bp = Blueprint("two_step", __name__)
