@@ -1,7 +1,8 @@
 """Notices: a one-off message for the next page the family sees is `flash(message, category)`.
 
-The category says how the page shows it (templates/components/notices.html) and which page shows it:
-a page takes only the categories it shows, and every page that shows none leaves them waiting.
+The category says how it shows (templates/components/notices.html) and so which page shows it. Flask
+hands out the waiting messages all together: a page that shows notices takes them all and shows its own
+categories, while a redirect, a JSON answer or an htmx fragment that shows none leaves them waiting.
 """
 
 from __future__ import annotations
