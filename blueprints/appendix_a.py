@@ -9,10 +9,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -25,13 +25,10 @@ from blueprints.documents import checking_only, upload_check
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
-from services import appendix_a, assessment_requests, children, documents
+from services import appendix_a, assessment_requests, children, documents, notices
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
-
-NOTICE = "appendix_a_notice"
-ROW_NOTICE = "appendix_a_row_notice"
 
 
 def _own_request_or_404(public_id: str, autosaving: bool = False):
@@ -93,7 +90,6 @@ def task_list(public_id: str) -> str:
             for section in assessment_requests.sections_of(found)
         ],
         completed=assessment_requests.completed_count(found),
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -133,8 +129,6 @@ def _section_page(
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
-        notice=session.pop(NOTICE, None),
-        row_notice=session.pop(ROW_NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
         kept_reason=kept_reason,
@@ -177,7 +171,10 @@ def _save(found, section) -> ResponseReturnValue:
     if changing_rows or (saved.problems and action != "later"):
         return _section_page(found, section, answers, saved.problems, saved_at=found.updated_at)
     if action == "later":
-        session[NOTICE] = f"Your answers have been saved. You can come back to “{section.title}” at any time."
+        flash(
+            f"Your answers have been saved. You can come back to “{section.title}” at any time.",
+            notices.SUCCESS,
+        )
         return redirect(url_for("send.home"))
     if back_to_check:
         return redirect(url_for(".check_answers", public_id=found.public_id))
@@ -190,7 +187,7 @@ def _back_to_changed_row(
     """Post/Redirect/Get to the new row's first field, or to the group's heading after a removal:
     the browser focuses the #target, JavaScript or not."""
     if change.announcement:
-        session[ROW_NOTICE] = {"group": change.group_key, "message": change.announcement}
+        notices.announce_row(change.group_key, change.announcement)
     query: dict[str, Any] = {"return": "check"} if back_to_check else {}
     url = url_for(".section", public_id=found.public_id, key=section.key, _anchor=change.return_to, **query)
     return redirect(url)
@@ -250,7 +247,7 @@ def delete(public_id: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         assessment_requests.delete_draft(current_user, found)
-        session[NOTICE] = "Your draft request has been deleted"
+        flash("Your draft request has been deleted", notices.SUCCESS)
         return redirect(url_for("send.home"))
     return render_template("appendix_a/delete.html", request_=found, form=form)
 
@@ -318,5 +315,5 @@ def upload(public_id: str) -> ResponseReturnValue:
         if outcome is not None:
             form.files.errors = [*form.files.errors, *outcome.errors]
         return _section_page(found, section, {}, upload_form=form)
-    session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
+    flash("Uploaded " + ", ".join(doc.original_name for doc in outcome.saved), notices.SUCCESS)
     return redirect(url_for(".section", public_id=public_id, key="documents"))
