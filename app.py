@@ -427,7 +427,7 @@ def _register_request_hooks(app: Flask) -> None:
                 return session_limits.answer_post_after_session_end(account)
             return None
         if request.endpoint not in session_limits.PASSIVE_ENDPOINTS:
-            session["last_seen"] = int(clock.now().timestamp())
+            session_limits.note_activity()
         return None
 
     app.before_request(access.staff_pass_the_second_step_first)

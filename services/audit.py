@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select
 
-from extensions import db
+from extensions import commit_keeping_loaded, db
 from models import AssessmentRequest, AuditEvent, Child, ChildLink, Document, User
 from services.clock import now
 from services.security_events import client_address
@@ -26,8 +26,9 @@ def record(actor: User, action: str, target: Record) -> None:
 
 
 def record_now(actor: User, action: str, target: Record) -> None:
+    """Add a row and commit it before the page is shown."""
     record(actor, action, target)
-    db.session.commit()
+    commit_keeping_loaded()
 
 
 Record = Child | ChildLink | Document | AssessmentRequest
