@@ -420,7 +420,7 @@ def _register_request_hooks(app: Flask) -> None:
             account = current_user.id
             logout_user()
             session.clear()
-            session["timed_out"] = True
+            session_limits.say_why_signed_out()
             # The cookie still says whose session it was, so later posts keep their answers for them.
             session[session_limits.TIMED_OUT_ACCOUNT] = account
             if request.method == "POST":

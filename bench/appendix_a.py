@@ -20,7 +20,7 @@ from bench.pages import build_app, csrf, pass_second_step, report  # noqa: E402
 from extensions import db  # noqa: E402
 from models import AssessmentRequest  # noqa: E402
 from services import assessment_requests  # noqa: E402
-from services.appendix_a import SECTIONS  # noqa: E402
+from services.appendix_a import current_edition, sections_for  # noqa: E402
 from tests.appendix_answers import ANSWERS  # noqa: E402
 from tests.factories import GOOD_PASSWORD  # noqa: E402
 from tests.people import approved_link, make_child, make_family  # noqa: E402
@@ -89,7 +89,9 @@ def main() -> int:
                 data={**fields, "csrf_token": token, "version": version(app, public_id), "completed": "yes"},
             )
         pages = {"task list": base, "check answers": f"{base}/check", "start": "/send/requests/new"}
-        pages.update({section.title: f"{base}/sections/{section.key}" for section in SECTIONS})
+        pages.update(
+            {section.title: f"{base}/sections/{section.key}" for section in sections_for(current_edition())}
+        )
         lines.append("Compressed HTML of Appendix A pages (gzip level 6), budget 14.0 KB")
         for name, url in pages.items():
             body = client.get(url).data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -10,11 +10,9 @@ from blueprints import is_safe_next, keep_session_after_credential_change, limit
 from blueprints.access import second_step_required_when_on
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
-from services import accounts, credentials, security_events
+from services import accounts, credentials, notices, security_events
 
 bp = Blueprint("account", __name__)
-
-NOTICE = "account_notice"
 
 
 def _add_errors(form, errors: dict[str, list[str]]) -> None:
@@ -28,7 +26,6 @@ def home() -> str:
     return render_template(
         "account/home.html",
         user=current_user,
-        notice=session.pop(NOTICE, None),
         expires_at=credentials.expiry_warning(current_user),
         events=security_events.recent(current_user),
     )
@@ -57,7 +54,7 @@ def _password_page(expired: bool) -> ResponseReturnValue:
         errors = credentials.change_password(user, form.current_password.data, form.password.data)
         if not errors:
             keep_session_after_credential_change(user)
-            session[NOTICE] = "Your password has been changed"
+            flash("Your password has been changed", notices.SUCCESS)
             return redirect(next_url or url_for(".home"))
         _add_errors(form, errors)
     return new_password_page(
@@ -77,7 +74,7 @@ def change_details() -> ResponseReturnValue:
     form = DetailsForm(obj=user)
     if form.validate_on_submit():
         credentials.update_details(user, {name: form[name].data for name in accounts.DETAIL_FIELDS})
-        session[NOTICE] = "Your details have been updated"
+        flash("Your details have been updated", notices.SUCCESS)
         return redirect(url_for(".home"))
     return render_template("account/change_details.html", form=form, errors=error_list(form))
 

@@ -9,10 +9,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -25,14 +25,10 @@ from blueprints.documents import checking_only, upload_check
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
-from services import appendix_a, assessment_requests, children, documents
-from services.appendix_a import SECTIONS, SECTIONS_BY_KEY
+from services import appendix_a, assessment_requests, children, documents, notices
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
-
-NOTICE = "appendix_a_notice"
-ROW_NOTICE = "appendix_a_row_notice"
 
 
 def _own_request_or_404(public_id: str, autosaving: bool = False):
@@ -49,8 +45,8 @@ def _own_draft_or_404(public_id: str, autosaving: bool = False):
     return found
 
 
-def _section_or_404(key: str):
-    section = SECTIONS_BY_KEY.get(key)
+def _section_or_404(found, key: str):
+    section = assessment_requests.section_of(found, key)
     if section is None:
         abort(404)
     return section
@@ -89,9 +85,11 @@ def task_list(public_id: str) -> str:
     return render_template(
         "appendix_a/task_list.html",
         request_=found,
-        sections=[(section, assessment_requests.status_of(found, section)) for section in SECTIONS],
+        sections=[
+            (section, assessment_requests.status_of(found, section))
+            for section in assessment_requests.sections_of(found)
+        ],
         completed=assessment_requests.completed_count(found),
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -99,7 +97,7 @@ def _read_only(found) -> str:
     return render_template(
         "appendix_a/view.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
@@ -131,8 +129,6 @@ def _section_page(
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
-        notice=session.pop(NOTICE, None),
-        row_notice=session.pop(ROW_NOTICE, None),
         max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
         tab=secrets.token_hex(8),
         kept_reason=kept_reason,
@@ -143,7 +139,7 @@ def _section_page(
 @family_required
 def section(public_id: str, key: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
-    section = _section_or_404(key)
+    section = _section_or_404(found, key)
     if request.method == "GET":
         answers = (found.answers or {}).get(section.key, {})
         kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
@@ -175,7 +171,10 @@ def _save(found, section) -> ResponseReturnValue:
     if changing_rows or (saved.problems and action != "later"):
         return _section_page(found, section, answers, saved.problems, saved_at=found.updated_at)
     if action == "later":
-        session[NOTICE] = f"Your answers have been saved. You can come back to “{section.title}” at any time."
+        flash(
+            f"Your answers have been saved. You can come back to “{section.title}” at any time.",
+            notices.SUCCESS,
+        )
         return redirect(url_for("send.home"))
     if back_to_check:
         return redirect(url_for(".check_answers", public_id=found.public_id))
@@ -188,7 +187,7 @@ def _back_to_changed_row(
     """Post/Redirect/Get to the new row's first field, or to the group's heading after a removal:
     the browser focuses the #target, JavaScript or not."""
     if change.announcement:
-        session[ROW_NOTICE] = {"group": change.group_key, "message": change.announcement}
+        notices.announce_row(change.group_key, change.announcement)
     query: dict[str, Any] = {"return": "check"} if back_to_check else {}
     url = url_for(".section", public_id=found.public_id, key=section.key, _anchor=change.return_to, **query)
     return redirect(url)
@@ -221,7 +220,7 @@ def _conflict_page(found, section, mine: dict, theirs: dict | None) -> str:
 def autosave(public_id: str, key: str) -> str:
     """Saves as the family types (htmx). Answers a few hundred bytes: when it was saved, or why not."""
     found = _own_draft_or_404(public_id, autosaving=True)
-    section = _section_or_404(key)
+    section = _section_or_404(found, key)
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"
     saved = assessment_requests.save_section(
@@ -248,7 +247,7 @@ def delete(public_id: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         assessment_requests.delete_draft(current_user, found)
-        session[NOTICE] = "Your draft request has been deleted"
+        flash("Your draft request has been deleted", notices.SUCCESS)
         return redirect(url_for("send.home"))
     return render_template("appendix_a/delete.html", request_=found, form=form)
 
@@ -261,7 +260,7 @@ def check_answers(public_id: str) -> str:
     return render_template(
         "appendix_a/check.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         missing=missing,
         errors=[(f"section-{s.key}", f"Complete the section “{s.title}”") for s in missing]
@@ -294,7 +293,7 @@ def submitted(public_id: str) -> str:
 def upload(public_id: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     form = UploadForm()
-    section = SECTIONS_BY_KEY["documents"]
+    section = _section_or_404(found, "documents")
     if checking_only():
         return upload_check(form, url_for(".upload", public_id=public_id), secondary=True)
     outcome = None
@@ -316,5 +315,5 @@ def upload(public_id: str) -> ResponseReturnValue:
         if outcome is not None:
             form.files.errors = [*form.files.errors, *outcome.errors]
         return _section_page(found, section, {}, upload_form=form)
-    session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
+    flash("Uploaded " + ", ".join(doc.original_name for doc in outcome.saved), notices.SUCCESS)
     return redirect(url_for(".section", public_id=public_id, key="documents"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -26,7 +27,7 @@ from forms.auth import (
     SignInForm,
 )
 from models import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET, User
-from services import accounts, credentials, passwords, registration, tokens
+from services import accounts, credentials, notices, passwords, registration, tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -113,13 +114,15 @@ def check_email() -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         accounts.resend_activation(email)
-        session["resent"] = True
+        flash(
+            f"If your account is waiting to be activated, we have sent a new link to {email}.",
+            notices.LINK_RESENT,
+        )
         return redirect(url_for(".check_email"))
     return render_template(
         "auth/check_email.html",
         email=email,
         form=form,
-        resent=session.pop("resent", False),
         activate_first=request.args.get("activate_first") == "1",
         hours=current_app.config["ACTIVATION_LINK_HOURS"],
     )
@@ -131,7 +134,7 @@ def activate(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         lookup = accounts.activate(token)
         if lookup.state == tokens.VALID:
-            session["activated"] = True
+            flash("Your account has been activated", notices.ACTIVATED)
             return redirect(url_for(".sign_in"))
     else:
         lookup = tokens.look_up(token, "activate")
@@ -204,10 +207,6 @@ def sign_in() -> ResponseReturnValue:
         form=form,
         errors=error_list(form),
         locked_until=locked_until,
-        activated=session.pop("activated", False),
-        password_reset_done=session.pop("password_reset_done", False),
-        email_changed=session.pop("email_changed", False),
-        timed_out=session.pop("timed_out", False),
         next_url=next_url if is_safe_next(next_url) else None,
     )
 
@@ -301,7 +300,7 @@ def reset_password() -> ResponseReturnValue:
         if not problems:
             session.pop(RESET_GRANT, None)
             logout_user()
-            session["password_reset_done"] = True
+            flash("Your password has been changed", notices.SUCCESS)
             return redirect(url_for(".sign_in"))
         form.password.errors = [*form.password.errors, *problems]
     return new_password_page("auth/reset_password.html", form, grant.user.email)
@@ -318,7 +317,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
         if lookup.state == tokens.VALID:
             logout_user()
             session.clear()
-            session["email_changed"] = True
+            flash("Your email address has been changed", notices.SUCCESS)
             return redirect(url_for(".sign_in"))
     else:
         lookup = tokens.look_up(token, PURPOSE_EMAIL_CHANGE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -14,11 +14,10 @@ from blueprints.access import family_required, second_step_required
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import OPEN_LINK_STATES
-from services import children, documents
+from services import children, documents, notices
 
 bp = Blueprint("documents", __name__)
 
-NOTICE = "documents_notice"
 # RFC 5987 attr-char, less the letters and digits quote() always keeps
 ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 
@@ -55,7 +54,7 @@ def _upload_page(template_args: dict, child=None, link=None, action: str = "") -
             user, uploads, form.category.data, form.description.data, child=child, link=link
         )
         if not outcome.errors and not is_htmx():
-            session[NOTICE] = "Uploaded " + ", ".join(doc.original_name for doc in outcome.saved)
+            flash("Uploaded " + ", ".join(doc.original_name for doc in outcome.saved), notices.SUCCESS)
             return redirect(action)
         form.files.errors = [*form.files.errors, *outcome.errors]
     listed = documents.documents_for(user, child=child, link=link)
@@ -66,7 +65,6 @@ def _upload_page(template_args: dict, child=None, link=None, action: str = "") -
         "documents": listed,
         "outcome": outcome,
         "action": action,
-        "notice": session.pop(NOTICE, None),
         "delete_form": ButtonForm(),
         "user": user,
     }
@@ -151,5 +149,5 @@ def delete(public_id: str) -> ResponseReturnValue:
         back = url_for(".request_documents", public_id=document.link.public_id)
     name = document.original_name
     documents.delete(current_user, document)
-    session[NOTICE] = f"Deleted {name}"
+    flash(f"Deleted {name}", notices.SUCCESS)
     return redirect(back)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,11 +15,9 @@ from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
 from models import LINK_APPROVED, OPEN_LINK_STATES
 from models.audit import VIEWED
-from services import assessment_requests, audit, children
+from services import assessment_requests, audit, children, notices
 
 bp = Blueprint("send", __name__, url_prefix="/send")
-
-NOTICE = "send_notice"
 
 
 def _form_with_kept_answers(form_class: type[FlaskForm]) -> tuple[FlaskForm, str | None]:
@@ -54,7 +52,6 @@ def home() -> str:
         approved=approved,
         waiting=[link for link in links if link.state in OPEN_LINK_STATES],
         closed=[link for link in links if link.state not in (*OPEN_LINK_STATES, LINK_APPROVED)],
-        notice=session.pop(NOTICE, None) or session.pop("appendix_a_notice", None),
         requests=assessment_requests.requests_of(user),
     )
 
@@ -71,7 +68,7 @@ def request_access() -> ResponseReturnValue:
         )
         if existing is None:
             link = children.request_access(user, answers)
-            session[NOTICE] = "Your request has been sent"
+            flash("Your request has been sent", notices.SUCCESS)
             return redirect(url_for(".access_request", public_id=link.public_id))
         form.first_name.errors = [
             "You have already asked to be linked to a child with this name and date of birth"
@@ -105,7 +102,7 @@ def access_request(public_id: str) -> ResponseReturnValue:
         except children.NotOpen as error:
             conflict = error.message
         else:
-            session[NOTICE] = "Your answer has been sent"
+            flash("Your answer has been sent", notices.SUCCESS)
             return redirect(url_for(".access_request", public_id=public_id))
     return render_template(
         "send/access_request.html",
@@ -113,7 +110,6 @@ def access_request(public_id: str) -> ResponseReturnValue:
         conflict=conflict,
         form=form,
         errors=_errors(form, kept_reason, "answer"),
-        notice=session.pop(NOTICE, None),
         kept_reason=kept_reason,
         send_button="Send your answer",
     )

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    flash,
+    get_flashed_messages,
     jsonify,
     make_response,
     redirect,
@@ -21,12 +23,12 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from blueprints import is_htmx, is_safe_next
-from services import clock, kept_answers
+from services import clock, kept_answers, notices
 
 bp = Blueprint("session_limits", __name__)
 
 TIMED_OUT_ACCOUNT = "timed_out_account"
-KEPT_NOTICE = "kept_answers_notice"
+EXPIRED_FORM = "expired_form"  # why answers were kept: the form's token had expired, not the session
 # Requests that must not renew the idle session: live status polling and the warning's own check.
 PASSIVE_ENDPOINTS = {"session_limits.status"}
 # Posts whose fields are never worth keeping (credentials, codes, buttons with nothing typed).
@@ -156,7 +158,7 @@ def answer_expired_form(user_id: int) -> ResponseReturnValue:
     page, kept = _keep_posted(user_id) if sent_from_this_site() else (None, False)
     if not kept or page is None:  # nothing is kept without a page to give it back on
         return make_response(render_template("errors/csrf.html"), 400)
-    session[KEPT_NOTICE] = "expired_form"
+    flash(EXPIRED_FORM, notices.KEPT_ANSWERS)
     if is_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = page
@@ -177,7 +179,19 @@ def expired_form_errors(target_id: str) -> list[tuple[str, str]]:
 def take_kept_answers(page: str) -> tuple[list[tuple[str, str]] | None, str | None]:
     """The signed-in family's answers kept for this page (once), and why they were kept."""
     fields = kept_answers.take(current_user.id, page)
-    reason = session.pop(KEPT_NOTICE, None)
+    why_kept = get_flashed_messages(category_filter=[notices.KEPT_ANSWERS])
+    reason = str(why_kept[0]) if why_kept else None
     if fields is None:
         return None, None
     return fields, reason or "signed_out"
+
+
+def say_why_signed_out() -> None:
+    """The sign-in page's note for a family whose session ran out."""
+    hours = current_app.config["SESSION_ABSOLUTE_HOURS"]
+    flash(
+        f"You were signed out because you had not used the portal for {idle_limit_text()}, "
+        f"or had been signed in for {hours} hours. Anything you saved is still there, "
+        "and answers to your request that you sent after that are kept until you sign in again.",
+        notices.TIMED_OUT,
+    )

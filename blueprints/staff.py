@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,12 +17,9 @@ from forms.staff import (
     StaffMemberForm,
 )
 from models import LINK_APPROVED
-from services import accounts, assessment_requests, audit, children, document_sharing, documents
-from services.appendix_a import SECTIONS
+from services import accounts, assessment_requests, audit, children, document_sharing, documents, notices
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-NOTICE = "staff_notice"
 
 
 @bp.get("")
@@ -34,7 +31,6 @@ def home() -> str:
         waiting=[(link, children.waited_days(link)) for link in waiting],
         with_families=children.waiting_for_families(),
         new_requests=assessment_requests.new_requests(),
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -80,7 +76,7 @@ def access_request(public_id: str) -> str:
 
 
 def _decided(message: str) -> ResponseReturnValue:
-    session[NOTICE] = message
+    flash(message, notices.SUCCESS)
     return redirect(url_for(".home"))
 
 
@@ -136,12 +132,11 @@ def assessment_request(public_id: str) -> str:
     return render_template(
         "staff/assessment_request.html",
         request_=found,
-        sections=SECTIONS,
+        sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
         sharing_from="request",
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -168,7 +163,6 @@ def _child_page(child, revoke_form=None, revoke_link=None, conflict=None) -> str
         errors=error_list(revoke_form) if revoke_form else [],
         approved=LINK_APPROVED,
         conflict=conflict,
-        notice=session.pop(NOTICE, None),
     )
 
 
@@ -185,7 +179,7 @@ def revoke(public_id: str) -> ResponseReturnValue:
         children.revoke(current_user, link, form.reason.data)
     except children.NotOpen as error:
         return _child_page(link.child, conflict=error.message), 409
-    session[NOTICE] = "Link revoked: the family can no longer see this child's record"
+    flash("Link revoked: the family can no longer see this child's record", notices.SUCCESS)
     return redirect(url_for(".child", public_id=link.child.public_id))
 
 
@@ -216,12 +210,15 @@ def share_document(public_id: str) -> ResponseReturnValue:
     form = ShareDocumentForm()
     if not document.is_shared and form.validate_on_submit():
         if document_sharing.share(current_user, document):
-            session[NOTICE] = (
-                f"{document.original_name} is shared: the other adults linked to "
-                f"{document.child.full_name} can now see and download it"
+            flash(
+                (
+                    f"{document.original_name} is shared: the other adults linked to "
+                    f"{document.child.full_name} can now see and download it"
+                ),
+                notices.SUCCESS,
             )
         else:
-            session[NOTICE] = f"{document.original_name} was already shared: nothing changed"
+            flash(f"{document.original_name} was already shared: nothing changed", notices.SUCCESS)
         return redirect(_back_from_sharing(document))
     return render_template(
         "staff/share_document.html",
@@ -240,13 +237,16 @@ def share_document(public_id: str) -> ResponseReturnValue:
 def stop_sharing_document(public_id: str) -> ResponseReturnValue:
     document = _shareable_document_or_404(public_id)
     if ButtonForm().validate_on_submit() and document_sharing.stop_sharing(current_user, document):
-        session[NOTICE] = (
-            f"{document.original_name} is no longer shared: the other adults linked to "
-            f"{document.child.full_name} cannot see or download it now. "
-            "Copies already downloaded stay with them"
+        flash(
+            (
+                f"{document.original_name} is no longer shared: the other adults linked to "
+                f"{document.child.full_name} cannot see or download it now. "
+                "Copies already downloaded stay with them"
+            ),
+            notices.SUCCESS,
         )
     else:
-        session[NOTICE] = f"{document.original_name} was not shared: nothing changed"
+        flash(f"{document.original_name} was not shared: nothing changed", notices.SUCCESS)
     return redirect(_back_from_sharing(document))
 
 
@@ -259,8 +259,9 @@ def team() -> ResponseReturnValue:
             form.email.errors = ["An account already uses this email address"]
         else:
             accounts.invite_staff(form.email.data, form.first_name.data, form.last_name.data, form.role.data)
-            session[NOTICE] = (
-                f"Account created: {accounts.normalise_email(form.email.data)} has been emailed a link"
+            flash(
+                (f"Account created: {accounts.normalise_email(form.email.data)} has been emailed a link"),
+                notices.SUCCESS,
             )
             return redirect(url_for(".team"))
     return render_template(
@@ -268,5 +269,4 @@ def team() -> ResponseReturnValue:
         form=form,
         errors=error_list(form),
         members=accounts.staff_members(),
-        notice=session.pop(NOTICE, None),
     )

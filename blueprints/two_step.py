@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     current_app,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -21,14 +22,13 @@ from extensions import db
 from forms import ButtonForm, error_list
 from forms.auth import AddAuthenticatorForm, PasswordConfirmForm, SecurityCodeForm
 from models import CODE_SIGN_IN, CODE_TURN_ON
-from services import assessment_requests, kept_answers, passwords, two_step, two_step_cap
+from services import assessment_requests, kept_answers, notices, passwords, two_step, two_step_cap
 from services.clock import uk_time
 
 bp = Blueprint("two_step", __name__)
 
 CODE_ID = "two_step_code_id"
 METHOD = "two_step_method"
-NOTICE = "two_step_notice"
 WRONG_PASSWORD = "Your password is not correct"
 
 
@@ -168,7 +168,6 @@ def _render_code_page(
         method=method,
         problem=problem,
         locked=locked,
-        notice=None if locked else session.pop(NOTICE, None),
         minutes=current_app.config["TWO_STEP_CODE_MINUTES"],
         next_url=_requested_next(),
     )
@@ -182,11 +181,15 @@ def new_code() -> ResponseReturnValue:
     sent = two_step.send_code(user, purpose)
     if sent.code is not None:
         session[CODE_ID], session[METHOD] = sent.code.id, "email"
-        session[NOTICE] = f"We have sent a new code to {user.email}. Codes sent before it no longer work."
+        flash(
+            f"We have sent a new code to {user.email}. Codes sent before it no longer work.",
+            notices.CODE_STATUS,
+        )
     elif not sent.locked:  # when locked, the code page says what to do instead
         assert sent.next_allowed_at is not None  # no code and not locked: the limit stopped it
-        session[NOTICE] = (
-            f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}."
+        flash(
+            f"You have asked for too many codes. You can ask for another at {uk_time(sent.next_allowed_at)}.",
+            notices.CODE_STATUS,
         )
     return redirect(url_for(".enter_code", next=_requested_next()))
 
@@ -218,7 +221,6 @@ def settings() -> str:
     return render_template(
         "two_step/settings.html",
         user=user,
-        notice=session.pop(NOTICE, None),
         passed=second_step_passed(),
         form=ButtonForm(),
     )
@@ -240,7 +242,7 @@ def _turn_off_with_password(turn_off, forget: str, notice: str, heading: str, ex
     if _password_confirmed(form, user):
         turn_off(user)
         session.pop(forget, None)
-        session[NOTICE] = notice
+        flash(notice, notices.SUCCESS)
         return redirect(url_for(".settings"))
     return render_template(
         "two_step/confirm_password.html",
@@ -284,7 +286,7 @@ def add_app() -> ResponseReturnValue:
         if not passwords.verify_password(user.password_hash, form.password.data, current_app.config):
             form.password.errors = [WRONG_PASSWORD]
         elif two_step.add_authenticator(user, user.totp_secret, form.code.data):
-            session[NOTICE] = "Your authenticator app has been added"
+            flash("Your authenticator app has been added", notices.SUCCESS)
             return redirect(url_for(".settings"))
         else:
             form.code.errors = [two_step.CODE_WRONG]

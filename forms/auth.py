@@ -7,18 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from forms import fits, strip
+from forms import EmailAddress, fits, strip
 from models import EmailToken, OutboxMessage, User
 from services import contact_details, passwords, two_step
-
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 
 def _email_field(label: str, required_message: str) -> EmailField:
@@ -28,7 +25,7 @@ def _email_field(label: str, required_message: str) -> EmailField:
         validators=[
             DataRequired(required_message),
             fits(User.email, "Email address"),
-            Email(EMAIL_FORMAT, check_deliverability=False),
+            EmailAddress(),
         ],
     )
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from forms import fits, strip
-from forms.auth import EMAIL_FORMAT
+from forms import EmailAddress, fits, strip
 from models import ChildLink, User
 
 
@@ -68,7 +67,7 @@ class StaffMemberForm(FlaskForm):
         validators=[
             DataRequired("Enter their email address"),
             fits(User.email, "Email address"),
-            Email(EMAIL_FORMAT, check_deliverability=False),
+            EmailAddress(),
         ],
     )
     role = RadioField(

@@ -25,6 +25,9 @@ class AssessmentRequest(Model):
     # For a child not yet known to the council: the access request made when this is submitted.
     link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"))
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    # The edition of the form (services.appendix_a.EDITIONS) the request was started on: its answers are
+    # always read with that edition's questions, so a later edition never hides them.
+    form_edition: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     section_status: Mapped[dict] = mapped_column(JSON, default=dict)
     # Raised by every save, so a save from a stale tab is noticed instead of overwriting newer answers.

@@ -2,11 +2,14 @@
 
 Answers are kept exactly as typed, section by section. A section can be saved incomplete; marking it as
 completed, and submitting, check every required answer and every format.
+
+The form comes in editions (EDITIONS). Each request keeps the number of the edition it was started on and
+is always read with that edition's sections, so a later edition can rename, add or drop questions
+without hiding the answers of requests already made: a published edition is never changed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models import ChildLink
 from models.types import column_length
 from services import contact_details, identifiers
-from services.dates import check_date_of_birth
+from services.dates import ANY_DATE, DATE_OF_BIRTH, DateRules, check_date, check_date_of_birth
 from services.young_person import uk_today, young_person_problem
 
 # The longest answer to a one-line question kept only in the request's answers.
@@ -39,6 +42,8 @@ class Question:
     # What to say when a required answer is missing, if the label does not make it by itself;
     # "{whose}" stands for the row of a repeated group ("person 2").
     missing: str | None = None
+    # For a date: what it must be beyond a real date (in the past, at most so many years ago).
+    date_rules: DateRules = ANY_DATE
 
     def max_length(self, settings: Mapping) -> int:
         if self.column is not None:
@@ -90,7 +95,7 @@ NEED_AREAS = (
     ("sensory", "Sensory and/or physical needs"),
 )
 
-SECTIONS: tuple[Section, ...] = (
+EDITION_1: tuple[Section, ...] = (
     Section(
         "about",
         "About this request",
@@ -139,7 +144,14 @@ SECTIONS: tuple[Section, ...] = (
             Question("first_name", "Legal first name", required=True, column=ChildLink.child_first_name),
             Question("last_name", "Legal last name", required=True, column=ChildLink.child_last_name),
             Question("preferred_name", "Name they like to be called"),
-            Question("date_of_birth", "Date of birth", "date", True, hint="For example, 27 3 2014"),
+            Question(
+                "date_of_birth",
+                "Date of birth",
+                "date",
+                True,
+                hint="For example, 27 3 2014",
+                date_rules=DATE_OF_BIRTH,
+            ),
             Question("gender", "Gender"),
             Question("address", "Home address", "textarea", True),
             Question("postcode", "Home postcode", "postcode", True, column=ChildLink.child_postcode),
@@ -373,7 +385,26 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
 )
-SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+# Every edition of the form by its number. To change the form, add the next edition (which may reuse
+# the sections and questions that stay the same); never edit one that requests have been made on. The
+# keys read by rules across sections (about.completed_by; the child's names, date_of_birth, postcode and
+# school, prefilled by services.assessment_requests.start and copied to an access request; the needs
+# areas) stay the same in every edition.
+EDITIONS: dict[int, tuple[Section, ...]] = {1: EDITION_1}
+
+
+def current_edition() -> int:
+    """The edition a new request is made on: the latest."""
+    return max(EDITIONS)
+
+
+def sections_for(edition: int) -> tuple[Section, ...]:
+    return EDITIONS[edition]
+
+
+def section_for(edition: int, key: str) -> Section | None:
+    return next((section for section in EDITIONS[edition] if section.key == key), None)
+
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 DATE_PARTS = ("day", "month", "year")
@@ -502,7 +533,6 @@ FORMAT_CHECKS = {
         "Enter a valid unique pupil number: 13 characters, like A123456789012",
     ),
 }
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _lower_first(text: str) -> str:
@@ -538,7 +568,14 @@ def _check_question(
     if whose:
         problems = _NamingRow(problems, whose)
     if question.kind == "date":
-        checked = check_date_of_birth(value.get("day"), value.get("month"), value.get("year"), today)
+        checked = check_date(
+            value.get("day"),
+            value.get("month"),
+            value.get("year"),
+            today,
+            question.label,
+            question.date_rules,
+        )
         if checked.message:
             problems.add(key, checked.message)
             problems.date_parts[key] = checked.parts
@@ -546,8 +583,8 @@ def _check_question(
         normalise, message = FORMAT_CHECKS[question.kind]
         if normalise(value) is None:
             problems.add(key, message)
-    elif question.kind == "email" and not EMAIL.match(value):
-        problems.add(key, "Enter an email address in the correct format, like name@example.com")
+    elif question.kind == "email" and not contact_details.is_email_address(value):
+        problems.add(key, contact_details.EMAIL_FORMAT)
     elif question.kind == "radios" and value not in {option for option, _ in question.options}:
         problems.add(key, f"Select {question.label[0].lower()}{question.label[1:]}")
     limit = question.max_length(settings)

@@ -21,7 +21,7 @@ from models import (
 from models.audit import CHANGED, CREATED, DELETED, VIEWED
 from models.audit import SUBMITTED as SUBMITTED_ACTION
 from services import appendix_a, audit, contact_details, documents, mailer, statutory
-from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, SECTIONS, Problems, Section
+from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, Problems, Section
 from services.clock import now, uk_date, uk_day
 from services.dates import check_date_of_birth
 
@@ -44,6 +44,7 @@ def start(owner: User, child: Child | None) -> AssessmentRequest:
     request = AssessmentRequest(
         owner_id=owner.id,
         child_id=child.id if child else None,
+        form_edition=appendix_a.current_edition(),
         answers=answers,
         section_status={},
         created_at=now(),
@@ -99,12 +100,22 @@ def last_edited(owner: User) -> AssessmentRequest | None:
     )
 
 
+def sections_of(request: AssessmentRequest) -> tuple[Section, ...]:
+    """The sections of the edition of the form the request was started on. A draft stays on its
+    edition until it is submitted: its answers were typed to those questions."""
+    return appendix_a.sections_for(request.form_edition)
+
+
+def section_of(request: AssessmentRequest, key: str) -> Section | None:
+    return appendix_a.section_for(request.form_edition, key)
+
+
 def status_of(request: AssessmentRequest, section: Section) -> str:
     return (request.section_status or {}).get(section.key, NOT_STARTED)
 
 
 def completed_count(request: AssessmentRequest) -> int:
-    return sum(status_of(request, section) == COMPLETED for section in SECTIONS)
+    return sum(status_of(request, section) == COMPLETED for section in sections_of(request))
 
 
 @dataclass
@@ -163,7 +174,7 @@ def delete_draft(owner: User, request: AssessmentRequest) -> None:
 def incomplete_sections(request: AssessmentRequest) -> list[Section]:
     settings, today = current_app.config, now().date()
     missing = []
-    for section in SECTIONS:
+    for section in sections_of(request):
         answers = (request.answers or {}).get(section.key, {})
         if section.uploads:
             continue

@@ -1,8 +1,10 @@
-"""Normalising and checking UK postcodes and phone numbers."""
+"""Normalising and checking UK postcodes and phone numbers, and checking email addresses."""
 
 from __future__ import annotations
 
 import re
+
+from email_validator import EmailNotValidError, validate_email
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
@@ -38,3 +40,15 @@ def _group_phone(digits: str) -> str:
     if len(digits) == 11 and digits[1] in "389":
         return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
     return f"{digits[:5]} {digits[5:]}"
+
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def is_email_address(raw: str | None) -> bool:
+    """The one rule for an email address's format, wherever one is typed (no lookup of the domain)."""
+    try:
+        validate_email(raw or "", check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True

@@ -15,7 +15,7 @@ from wtforms.validators import Length
 import forms
 from models import Child, ChildLink, User
 from models.types import column_length
-from services.appendix_a import SECTIONS
+from services.appendix_a import EDITIONS
 from tests.appendix_answers import ANSWERS
 from tests.pages import check_page, field_error, post
 from tests.people import make_staff, signed_in_past_second_step
@@ -71,7 +71,7 @@ def test_the_forms_walked_include_every_form_that_stores_text():
 
 
 def appendix_a_questions():
-    for section in SECTIONS:
+    for section in (section for sections in EDITIONS.values() for section in sections):
         yield from section.questions
         for group in section.groups:
             yield from group.questions

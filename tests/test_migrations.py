@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -72,3 +72,23 @@ def test_the_command_line_upgrade_works(tmp_path, smtp_server, monkeypatch):
     result = app.test_cli_runner().invoke(args=["db", "upgrade", "--directory", MIGRATIONS])
     assert result.exit_code == 0, result.output
     assert "users" in inspect(create_engine(url)).get_table_names()
+
+
+def test_requests_made_before_form_editions_are_on_the_first_edition(tmp_path, smtp_server):
+    url = _empty_sqlite(tmp_path)
+    app = create_app(portal_settings(url, smtp_server.port))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="b4e8f2a61c3d")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO assessment_requests (public_id, owner_id, state, answers, section_status,"
+                    " version, created_at, updated_at) VALUES ('older', 1, 'submitted', '{}', '{}', 1,"
+                    " '2026-11-30 10:00:00', '2026-11-30 10:00:00')"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            editions = connection.execute(text("SELECT form_edition FROM assessment_requests")).scalars()
+            assert list(editions) == [1]
+        db.engine.dispose()
