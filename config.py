@@ -77,6 +77,8 @@ class Defaults:
     PASSWORD_HASH_TIME_COST = 2
     PASSWORD_HASH_MEMORY_KIB = 19456
     PASSWORD_HASH_PARALLELISM = 1
+    # Key of the HMAC-SHA256 that emailed security codes are stored as; empty: derived from SECRET_KEY
+    TWO_STEP_CODE_KEY = ""
 
     # Rate limits per client address (Flask-Limiter). memory:// counts in each process separately,
     # so with several workers a limit multiplies: outside debug and testing the portal refuses it
