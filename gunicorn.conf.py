@@ -15,8 +15,8 @@ import os
 # Where to listen: the TLS-terminating proxy in front connects here.
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 
-# Sync workers, one request each: pages are short and hashing a password (argon2id, about 100 ms and
-# 64 MiB) keeps a core busy, so more threads would not serve more sign-ins. The proxy in front buffers
+# Sync workers, one request each: pages are short and hashing a password (argon2id, about 20 ms and
+# 19 MiB) keeps a core busy, so more threads would not serve more sign-ins. The proxy in front buffers
 # slow clients and uploads, so a worker is never held by a slow connection.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("PORTAL_THREADS") or 1)
