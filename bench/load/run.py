@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -32,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import psutil
 import psycopg
 import redis
 import requests
@@ -288,6 +290,18 @@ def locust(user_class: str, host: str, users: int, seconds: int, work: Path, env
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent working (neither idle nor waiting on the disk)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds used by this script's finished child processes (each locust run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def lost_saves(families: list[dict], acknowledged: dict) -> int:
     """Families whose last acknowledged autosave is not what the database holds."""
     with psycopg.connect(make_url(DATABASE_URL).set(drivername="postgresql").render_as_string(False)) as db:
@@ -366,9 +380,11 @@ def main() -> int:
             flush=True,
         )
         hello = locust("HelloUser", hello_url, THROUGHPUT_USERS, THROUGHPUT_SECONDS, work, locust_environment)
+        busy_before, locust_before = busy_cpu_seconds(), children_cpu_seconds()
         tasks = locust(
             "TaskListReader", portal_url, THROUGHPUT_USERS, THROUGHPUT_SECONDS, work, locust_environment
         )
+        busy, locust_busy = busy_cpu_seconds() - busy_before, children_cpu_seconds() - locust_before
         hello_rate = float(hello["hello"]["Requests/s"])
         task_rate = float(tasks["task list"]["Requests/s"])
         share = task_rate / hello_rate if hello_rate else 0.0
@@ -382,6 +398,11 @@ def main() -> int:
             f"  task list: {task_rate:8.1f} requests a second = {share:.1%} of hello (budget at least"
             f" {THROUGHPUT_SHARE:.0%}); p50 {tasks['task list']['50%']} ms,"
             f" p95 {tasks['task list']['95%']} ms, errors {tasks['Aggregated']['Failure Count']}"
+        )
+        served = int(tasks["task list"]["Request Count"]) or 1
+        lines.append(
+            f"  CPU per task list request: {busy * 1000 / served:.2f} ms on the machine, of which locust"
+            f" {locust_busy * 1000 / served:.2f} ms and the portal, PostgreSQL and Redis the rest"
         )
 
         print(
