@@ -14,7 +14,7 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test setup setup-test chromium java lint lock bench css
+.PHONY: run test setup setup-test chromium java lint lock bench bench-load css
 
 $(BIN)/python:
 	@echo "Creating the virtual environment in $(VENV) and updating pip in it"
@@ -88,6 +88,10 @@ bench: setup-test
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/passwords.py
 	$(BIN)/python bench/appendix_a.py
+
+# Many families at once on gunicorn and PostgreSQL, beside a hello app (README, "Benchmarks"); a few minutes.
+bench-load: setup-test
+	$(BIN)/python -m bench.load.run
 
 css:
 	bash assets/build.sh

@@ -10,6 +10,7 @@ import re
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import (
@@ -18,6 +19,7 @@ from flask import (
     Response,
     abort,
     g,
+    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -115,11 +117,19 @@ UNUSABLE_HOST_PLACEHOLDER = "unusable-host.invalid"
 UNUSABLE_HOST = "portal.unusable_host"
 
 
+# Relative addresses kept by PortalFlask.url_for, per process (a few MB at most).
+BUILT_URLS_KEPT = 20_000
+
+
 class PortalFlask(Flask):
     """Werkzeug refuses a Host it cannot encode (a label over 63 characters, an empty label) before any
     view runs, leaving the request without a URL adapter; the error page would then fail to build its
     links and the client would get a bare 500. Such a request gets an adapter for a placeholder host (links
     are relative) and is answered with the 400 page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built_urls: dict[tuple, str] = {}
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         try:
@@ -133,6 +143,37 @@ class PortalFlask(Flask):
                 server_name=UNUSABLE_HOST_PLACEHOLDER,
                 subdomain=self.url_map.default_subdomain or "",
             )
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Every page builds some thirty links, mostly the same ones: within a request, a relative address
+        is built once per process for each endpoint, values and path prefix, then reused."""
+        if _anchor or _method or _scheme or _external or not has_request_context():
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        if endpoint[:1] == ".":
+            endpoint = f"{request.blueprint}{endpoint}" if request.blueprint else endpoint[1:]
+        key = (request.script_root, endpoint, *values.items())
+        try:
+            return self._built_urls[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list): built every time
+            return super().url_for(endpoint, **values)
+        built = super().url_for(endpoint, **values)
+        if len(self._built_urls) >= BUILT_URLS_KEPT:
+            self._built_urls.clear()
+        self._built_urls[key] = built
+        return built
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -427,7 +468,7 @@ def _register_request_hooks(app: Flask) -> None:
                 return session_limits.answer_post_after_session_end(account)
             return None
         if request.endpoint not in session_limits.PASSIVE_ENDPOINTS:
-            session["last_seen"] = int(clock.now().timestamp())
+            session_limits.note_activity()
         return None
 
     app.before_request(access.staff_pass_the_second_step_first)

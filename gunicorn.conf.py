@@ -15,8 +15,8 @@ import os
 # Where to listen: the TLS-terminating proxy in front connects here.
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 
-# Sync workers, one request each: pages are short and hashing a password (argon2id, about 100 ms and
-# 64 MiB) keeps a core busy, so more threads would not serve more sign-ins. The proxy in front buffers
+# Sync workers, one request each: pages are short and hashing a password (argon2id, about 20 ms and
+# 19 MiB) keeps a core busy, so more threads would not serve more sign-ins. The proxy in front buffers
 # slow clients and uploads, so a worker is never held by a slow connection.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("PORTAL_THREADS") or 1)
@@ -28,8 +28,11 @@ graceful_timeout = 30
 keepalive = 5
 
 # Workers are replaced after a number of requests, so memory taken by an unusual upload is given back.
-max_requests = 1000
-max_requests_jitter = 100
+# A new worker costs about 0.8 s of CPU (imports and create_app) and starts with cold caches: every 1,000
+# requests that was about 1 ms a request at full load, so a worker now serves 20,000 (a minute or two at
+# full load, hours on an ordinary day).
+max_requests = 20000
+max_requests_jitter = 2000
 
 # Each worker builds the app after it starts, so it has its own database connections.
 preload_app = False

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints import session_limits
 from blueprints.access import family_required
-from extensions import db
+from extensions import commit_keeping_loaded
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
 from models import LINK_APPROVED, OPEN_LINK_STATES
@@ -46,7 +46,7 @@ def home() -> str:
         subject = link.child if link.state == LINK_APPROVED else link
         assert subject is not None  # an approved link always has its child
         audit.record(user, VIEWED, subject)
-    db.session.commit()
+    commit_keeping_loaded()
     return render_template(
         "send/home.html",
         approved=approved,

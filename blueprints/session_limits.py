@@ -38,6 +38,16 @@ SAVE_STATUS_TARGET = "save-status"
 APPLIES_KEPT_ANSWERS = {"appendix_a.section", "send.request_access", "send.access_request"}
 
 
+def note_activity() -> None:
+    """Renew the idle limit. The session cookie is rewritten (and re-signed) only when the last renewal
+    is a step old: a minute for the usual 30-minute limit, a twentieth of a shorter one. "Stay signed in"
+    always renews."""
+    moment = int(clock.now().timestamp())
+    step = min(60, current_app.config["SESSION_IDLE_MINUTES"] * 60 // 20)
+    if moment - session.get("last_seen", 0) >= step or request.endpoint == "session_limits.extend":
+        session["last_seen"] = moment
+
+
 def seconds_left() -> int:
     """Seconds until the idle or the absolute limit ends this session, whichever comes first."""
     settings = current_app.config

@@ -164,7 +164,9 @@ def authenticate(email: str, password: str) -> SignInResult:
         db.session.commit()
         return SignInResult("not_activated", user=user)
     if passwords.needs_rehash(user.password_hash, settings):
-        user.password_hash = passwords.hash_password(password, settings)
+        new_hash = passwords.hash_password(password, settings)
+        password_history.rehashed(user, user.password_hash, new_hash)
+        user.password_hash = new_hash
     user.last_sign_in_at = moment
     db.session.commit()
     return SignInResult("ok", user=user)

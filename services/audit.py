@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 
-from extensions import db
+from extensions import commit_keeping_loaded, db, table_of
 from models import AssessmentRequest, AuditEvent, Child, ChildLink, Document, User
 from services.clock import now
 from services.security_events import client_address
 
 
+def _row(actor: User, action: str, target: Record) -> dict:
+    return {
+        "actor_id": actor.id,
+        "actor_role": actor.role,
+        "action": action,
+        "record_type": record_type(target),
+        "record_id": target.id,
+        "created_at": now(),
+        "ip_address": client_address.get(),
+    }
+
+
 def record(actor: User, action: str, target: Record) -> None:
     """Add a row (saved with the caller's transaction): who, what, which record, when, from where."""
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            actor_role=actor.role,
-            action=action,
-            record_type=record_type(target),
-            record_id=target.id,
-            created_at=now(),
-            ip_address=client_address.get(),
-        )
-    )
+    db.session.add(AuditEvent(**_row(actor, action, target)))
 
 
 def record_now(actor: User, action: str, target: Record) -> None:
-    record(actor, action, target)
-    db.session.commit()
+    """Write a row for a record already in the database and commit it before the page is shown. A plain
+    INSERT: the row is never read back, so it skips the unit of work that `record` goes through."""
+    db.session.execute(insert(table_of(AuditEvent)).values(_row(actor, action, target)))
+    commit_keeping_loaded()
 
 
 Record = Child | ChildLink | Document | AssessmentRequest

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from extensions import db, rows_changed
 from models import (
@@ -59,7 +60,10 @@ def request_access(user: User, answers: dict) -> ChildLink:
 def links_of(user: User) -> list[ChildLink]:
     return list(
         db.session.scalars(
-            select(ChildLink).where(ChildLink.user_id == user.id).order_by(ChildLink.requested_at.desc())
+            select(ChildLink)
+            .options(joinedload(ChildLink.child))
+            .where(ChildLink.user_id == user.id)
+            .order_by(ChildLink.requested_at.desc())
         )
     )
 

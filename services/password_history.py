@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
-from extensions import db
+from extensions import db, table_of
 from models import PasswordHistory, User
 from services import passwords
 from services.clock import now
@@ -20,6 +20,16 @@ def remember(user: User, password_hash: str) -> None:
     keep_ids = list(db.session.scalars(keep))
     db.session.execute(
         delete(PasswordHistory).where(PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep_ids))
+    )
+
+
+def rehashed(user: User, old_hash: str, new_hash: str) -> None:
+    """The same password hashed again at the current cost: its history row follows, so checks against
+    the history do not verify it twice, once at the earlier cost."""
+    db.session.execute(
+        update(table_of(PasswordHistory))
+        .where(PasswordHistory.user_id == user.id, PasswordHistory.password_hash == old_hash)
+        .values(password_hash=new_hash)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from services.clock import now, uk_datetime, uk_time
 
 CODE_DIGITS = 6
 TOTP_STEP_SECONDS = 30
+CODE_KEY_LABEL = b"two-step-code"
+ARGON2_PREFIX = "$argon2"
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")
 
 ENTER_CODE = "Enter the code"
@@ -90,11 +94,13 @@ def send_code(user: User, purpose: str) -> Sent:
     row = SecurityCode(
         user_id=user.id,
         purpose=purpose,
-        code_hash=passwords.hash_password(code, settings),
+        code_hash="",  # set below, once the row has the id the stored code is bound to
         created_at=moment,
         expires_at=moment + timedelta(minutes=minutes),
     )
     db.session.add(row)
+    db.session.flush()
+    row.code_hash = code_digest(row.id, user.id, code)
     mailer.queue_email(
         user.email,
         "Your Citizen Portal security code",
@@ -107,6 +113,30 @@ def send_code(user: User, purpose: str) -> Sent:
     )
     db.session.commit()
     return Sent(row)
+
+
+def _code_key() -> bytes:
+    """TWO_STEP_CODE_KEY, or else a key derived from SECRET_KEY for this use alone."""
+    configured = current_app.config["TWO_STEP_CODE_KEY"]
+    if configured:
+        return str(configured).encode("utf-8")
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode("utf-8")
+    return hmac.new(secret, CODE_KEY_LABEL, hashlib.sha256).digest()
+
+
+def code_digest(code_id: int, user_id: int, code: str) -> str:
+    """An emailed code as stored: HMAC-SHA256 under a server key, over the code's row and account too,
+    so a stored value is useless without the key and cannot be copied to another row. A code lives an
+    hour, is used once and allows a few wrong entries, so a slow password hash would only cost CPU."""
+    message = f"{code_id}:{user_id}:{code}".encode()
+    return hmac.new(_code_key(), message, hashlib.sha256).hexdigest()
+
+
+def _code_matches(code: SecurityCode, entry: str) -> bool:
+    if code.code_hash.startswith(ARGON2_PREFIX):  # sent while codes were stored as argon2id, until it expires
+        return passwords.verify_password(code.code_hash, entry, current_app.config)
+    return hmac.compare_digest(code.code_hash, code_digest(code.id, code.user_id, entry))
 
 
 def live_code(user: User, code_id: int | None) -> SecurityCode | None:
@@ -157,7 +187,7 @@ def check_code(user: User, code_id: int | None, entry: str) -> Check:
     attempt = two_step_cap.reserve(user)
     if attempt is None:
         return _refused_guess(user)
-    if not passwords.verify_password(code.code_hash, normalise_entry(entry), current_app.config):
+    if not _code_matches(code, normalise_entry(entry)):
         return _wrong_entry(user, code, attempt)
     two_step_cap.release(attempt)
     db.session.commit()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from flask import current_app
 from sqlalchemy import select
 
 from extensions import db as database
 from models import SecurityCode, SecurityEvent, User
-from services import mailer, two_step
+from services import mailer, passwords, two_step
 from services.clock import now
 from tests.concurrency import run_together
 from tests.factories import GOOD_PASSWORD, make_user
@@ -93,12 +95,61 @@ def test_the_code_email_holds_the_code_and_its_expiry_and_no_personal_details(
         assert detail not in text and detail not in mailbox.html(message)
 
 
-def test_the_code_is_stored_hashed(client, db, verified_family, mailbox):
+def test_the_code_is_stored_as_a_keyed_hmac(client, db, verified_family, mailbox):
     client.get("/two-step/code")
     code = code_from(mailbox)
     stored = db.session.scalar(select(SecurityCode))
     assert code not in stored.code_hash
-    assert stored.code_hash.startswith("$argon2id$")
+    assert re.fullmatch(r"[0-9a-f]{64}", stored.code_hash)
+
+
+def test_a_stored_code_copied_to_another_row_lets_nothing_in(client, db, verified_family, mailbox):
+    client.get("/two-step/code")
+    first_code = code_from(mailbox)
+    post(client, "/two-step/code/new")
+    first, second = db.session.scalars(select(SecurityCode).order_by(SecurityCode.id)).all()
+    second.code_hash = first.code_hash
+    db.session.commit()
+    assert error_messages(post_page(client, "/two-step/code", {"code": first_code})) == [
+        "The code is not correct"
+    ]
+
+
+def test_a_stored_code_is_worthless_without_its_key(app, client, verified_family, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_STEP_CODE_KEY", "the key the code was stored with")
+    client.get("/two-step/code")
+    code = code_from(mailbox)
+    monkeypatch.setitem(app.config, "TWO_STEP_CODE_KEY", "another key")
+    assert error_messages(post_page(client, "/two-step/code", {"code": code})) == ["The code is not correct"]
+    monkeypatch.setitem(app.config, "TWO_STEP_CODE_KEY", "the key the code was stored with")
+    assert enter(client, code).location == "/send"
+
+
+def stored_as_argon2id(db, code: str) -> None:
+    """The session's code as codes were stored before they were an HMAC: an argon2id hash."""
+    row = db.session.scalar(select(SecurityCode))
+    row.code_hash = passwords.hash_password(code, current_app.config)
+    db.session.commit()
+
+
+def test_a_code_stored_as_argon2id_still_works(client, db, verified_family, mailbox):
+    client.get("/two-step/code")
+    stored_as_argon2id(db, "123456")
+    assert error_messages(post_page(client, "/two-step/code", {"code": "654321"})) == [
+        "The code is not correct"
+    ]
+    assert enter(client, "123 456").location == "/send"
+
+
+def test_a_code_stored_as_argon2id_expires_at_61_minutes(client, db, verified_family, mailbox):
+    start = now()
+    client.get("/two-step/code")
+    stored_as_argon2id(db, "123456")
+    keep_session_alive(client, start)
+    with time_machine.travel(start + timedelta(minutes=61)):
+        assert error_messages(post_page(client, "/two-step/code", {"code": "123456"})) == [
+            "The code has expired: request a new one"
+        ]
 
 
 @pytest.mark.parametrize("typed", ["{0} {1}", "{0}-{1}", " {0}{1} ", "{0} – {1}"])

@@ -9,12 +9,11 @@ import pyotp
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from flask import current_app
 from sqlalchemy import func, select
 
 from extensions import db as database
 from models import CODE_SIGN_IN, OutboxMessage, SecurityCode, SecurityEvent, User
-from services import passwords, two_step
+from services import two_step
 from services.clock import now
 from tests.concurrency import run_together
 from tests.factories import GOOD_PASSWORD, make_user
@@ -189,11 +188,13 @@ def stored_code(user: User, code: str) -> int:
     row = SecurityCode(
         user_id=user.id,
         purpose=CODE_SIGN_IN,
-        code_hash=passwords.hash_password(code, current_app.config),
+        code_hash="",
         created_at=moment,
         expires_at=moment + timedelta(hours=1),
     )
     database.session.add(row)
+    database.session.flush()
+    row.code_hash = two_step.code_digest(row.id, user.id, code)
     database.session.commit()
     return row.id
 

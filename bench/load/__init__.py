@@ -1,0 +1,1 @@
+"""The load benchmark: many signed-in families on gunicorn, beside a hello app on the same settings."""

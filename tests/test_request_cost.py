@@ -1,0 +1,113 @@
+"""What each signed-in page costs: work that need not be done on every request is not.
+
+Figures are measured in bench/ (bench/load for many families at once); these tests hold the cuts in
+place: the queries of the pages families use most, the session cookie rewritten only when it changes,
+and links built once per process giving the right address for each path prefix.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import event, select
+
+from extensions import db as database
+from models import AuditEvent
+from services import assessment_requests
+from services.clock import now
+from tests.people import approved_link, make_child, make_family, signed_in_past_second_step
+
+SESSION_COOKIE_NAMES = ("session", "__Host-session")
+
+
+@pytest.fixture
+def draft(client, db):
+    family = make_family("parent@example.com")
+    child = make_child()
+    approved_link(family, child)
+    found = assessment_requests.start(family, child)
+    database.session.commit()
+    signed_in_past_second_step(client, "parent@example.com")
+    return found
+
+
+def statements_run(app, client, url: str) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement.split()[0].upper())
+
+    with app.app_context():
+        engine = database.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+@pytest.mark.parametrize("page", ["task list", "section"])
+def test_a_draft_page_loads_the_account_and_the_request_once_and_writes_its_audit_row(
+    app, client, draft, page
+):
+    url = f"/send/requests/{draft.public_id}" + ("/sections/child" if page == "section" else "")
+    client.get(url)  # the first view after signing in may give back kept answers
+    seen = statements_run(app, client, url)
+    assert seen.count("INSERT") == 1  # the audit row
+    # The account, the request, and (on a section page) any answers kept after a timeout: nothing is
+    # loaded twice, as it would be if the audit row's commit made the page reload what it had.
+    assert seen.count("SELECT") <= (3 if page == "section" else 2), seen
+    rows = database.session.scalars(select(AuditEvent).where(AuditEvent.record_id == draft.id)).all()
+    assert [row.action for row in rows].count("viewed") >= 2
+
+
+def test_the_send_home_loads_each_child_with_its_link(app, client, db):
+    family = make_family("parent@example.com")
+    for first in ("Jamie", "Robin", "Sam"):
+        approved_link(family, make_child(first=first))
+    signed_in_past_second_step(client, "parent@example.com")
+    client.get("/send")
+    seen = statements_run(app, client, "/send")
+    # The account, the links with their children, the requests: not one more query per child.
+    assert seen.count("SELECT") == 3, seen
+
+
+def session_cookie_set(response) -> bool:
+    return any(
+        header.split("=", 1)[0] in SESSION_COOKIE_NAMES for header in response.headers.getlist("Set-Cookie")
+    )
+
+
+def test_the_session_cookie_is_rewritten_only_when_the_idle_limit_is_renewed(client, draft):
+    url = f"/send/requests/{draft.public_id}"
+    client.get(url)
+    assert not session_cookie_set(client.get(url))  # nothing changed: no new cookie to sign and send
+    with time_machine.travel(now() + timedelta(seconds=61)):
+        assert session_cookie_set(client.get(url))  # a minute on, the idle limit is renewed
+
+
+def test_the_idle_limit_runs_from_the_last_renewal_to_within_a_minute(client, draft):
+    url = f"/send/requests/{draft.public_id}"
+    start = now()
+    with time_machine.travel(start + timedelta(minutes=20)):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=20, seconds=30)):
+        assert client.get(url).status_code == 200  # not renewed: within the minute
+    with time_machine.travel(start + timedelta(minutes=49)):
+        assert client.get(url).status_code == 200  # 29 minutes after the renewal: still signed in
+    with time_machine.travel(start + timedelta(minutes=49 + 31)):
+        assert client.get(url).status_code == 302  # 31 minutes idle: signed out
+
+
+def test_links_are_built_for_the_path_prefix_each_request_came_with(client, draft):
+    url = f"/send/requests/{draft.public_id}"
+    plain = client.get(url).get_data(as_text=True)
+    prefixed = client.get(url, base_url="http://localhost/send-portal/").get_data(as_text=True)
+    again = client.get(url).get_data(as_text=True)
+    assert 'href="/account"' in plain and 'href="/account"' in again
+    assert 'href="/send-portal/account"' in prefixed and 'href="/account"' not in prefixed
+    # A link relative to the page's blueprint names that blueprint's page.
+    assert f'href="/send/requests/{draft.public_id}/check"' in plain
