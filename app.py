@@ -346,6 +346,7 @@ def _register_template_helpers(app: Flask) -> None:
     def static_url(filename: str) -> str:
         return url_for("static", filename=filename, v=_static_version(app, filename))
 
+    from forms import markup as field_markup
     from services import links
     from services.appendix_a import display_value
 
@@ -358,6 +359,7 @@ def _register_template_helpers(app: Flask) -> None:
         idle_limit_text=session_limits.idle_limit_text,
         keeps_answers_here=session_limits.keeps_answers_here,
         public_url=links.public_url,  # emailed links: from FLASK_PUBLIC_BASE_URL, never the Host header
+        **field_markup.TEMPLATE_GLOBALS,
     )
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
     app.jinja_env.filters["uk_time"] = clock.uk_time

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any, cast
 
+from flask import request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,6 +33,12 @@ csrf = CSRFProtect()
 mail = Mail()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def only_posts_are_limited() -> bool:
+    """Every limit is on a form's POST (blueprints.limit_posts): other requests skip the checks."""
+    return request.method != "POST"
 
 
 def rows_changed(statement: Executable) -> int:

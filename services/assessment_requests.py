@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from extensions import db, rows_changed
+from extensions import commit_keeping_loaded, db, rows_changed
 from models import (
     DRAFT,
     LINK_REQUESTED,
@@ -154,7 +154,9 @@ def save_section(
     request.updated_at = now()
     audit.record(owner, CHANGED, request)
     try:
-        db.session.commit()
+        # The request now holds what was written (its new version included): the page showing the
+        # save reads it as it is, without loading it and the account again.
+        commit_keeping_loaded()
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(request)

@@ -1,6 +1,7 @@
-"""The GOV.UK field markup is written once, in templates/components/fields.html: the WTForms macros
-(components/forms.html) and the Appendix A questions (components/questions.html) hand their fields to it, so a
-fix to a kind of field reaches every page that has one."""
+"""The GOV.UK field markup is written once: each kind of field in templates/components/fields.html, and the
+parts every field has (form group, label, hint, error message, aria-describedby) in forms/markup.py. The
+WTForms macros (components/forms.html) and the Appendix A questions (components/questions.html) hand their
+fields to it, so a fix to a kind of field reaches every page that has one."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
 FIELD_MACROS = "components/fields.html"
-# Markup that belongs to one kind of field, or to the parts every field has.
+FIELD_PARTS = ROOT / "forms" / "markup.py"
+# Markup that belongs to one kind of field.
 FIELD_MARKUP = (
     'class="govuk-input',
     "govuk-password-input__input",
@@ -20,12 +23,9 @@ FIELD_MARKUP = (
     "govuk-radios__input",
     "govuk-checkboxes__input",
     "govuk-date-input__input",
-    "govuk-form-group--error",
-    'class="govuk-hint',
-    "govuk-error-message",
-    "app-required",
-    "aria-describedby=",
 )
+# Markup of the parts every field has: written in forms/markup.py, in no template's macros.
+PART_MARKUP = ("govuk-form-group--error", "govuk-error-message", "app-required")
 
 
 def macro_files() -> dict[str, str]:
@@ -38,6 +38,13 @@ def macro_files() -> dict[str, str]:
 def test_each_kind_of_field_markup_is_written_in_one_macro_file(markup):
     holders = sorted(name for name, text in macro_files().items() if markup in text)
     assert holders == [FIELD_MACROS], f"{markup} is written in {holders}"
+
+
+@pytest.mark.parametrize("markup", PART_MARKUP)
+def test_the_parts_every_field_has_are_written_once_outside_the_templates(markup):
+    holders = sorted(name for name, text in macro_files().items() if markup in text)
+    assert holders == [], f"{markup} is written in {holders}"
+    assert markup in FIELD_PARTS.read_text()
 
 
 def test_the_wtforms_and_appendix_a_macros_use_the_field_macros():

@@ -111,3 +111,28 @@ def test_links_are_built_for_the_path_prefix_each_request_came_with(client, draf
     assert 'href="/send-portal/account"' in prefixed and 'href="/account"' not in prefixed
     # A link relative to the page's blueprint names that blueprint's page.
     assert f'href="/send/requests/{draft.public_id}/check"' in plain
+
+
+def test_an_autosave_writes_the_answers_and_its_audit_row_and_reloads_nothing(app, client, draft):
+    page = client.get(f"/send/requests/{draft.public_id}/sections/parent_views").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement.split()[0].upper())
+
+    with app.app_context():
+        engine = database.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = client.post(
+            f"/send/requests/{draft.public_id}/sections/parent_views/autosave",
+            data={"history": "Since nursery", "csrf_token": token, "version": str(draft.version), "tab": "t"},
+            headers={"HX-Request": "true", "X-CSRFToken": token},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert response.get_data(as_text=True).startswith("Saved at")
+    assert f'value="{draft.version + 1}"' in response.get_data(as_text=True)  # the new version, as written
+    # The account and the request, the UPDATE and the audit row: the saved request is not loaded again.
+    assert sorted(seen) == ["INSERT", "SELECT", "SELECT", "UPDATE"], seen

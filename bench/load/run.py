@@ -409,7 +409,11 @@ def main() -> int:
             f"The mixed load: {FAMILIES} families, {THINK_SECONDS} s mean think time, {SECONDS} s ...",
             flush=True,
         )
+        busy_before, locust_before, started = busy_cpu_seconds(), children_cpu_seconds(), time.monotonic()
         mixed = locust("FamilyAtWork", portal_url, FAMILIES, SECONDS, work, locust_environment)
+        elapsed = time.monotonic() - started
+        mixed_busy = (busy_cpu_seconds() - busy_before) / elapsed / (os.cpu_count() or 1)
+        mixed_locust = (children_cpu_seconds() - locust_before) / elapsed / (os.cpu_count() or 1)
         acknowledged = json.loads(acks_file.read_text(encoding="utf-8")) if acks_file.exists() else {}
         lost = lost_saves(families, acknowledged)
 
@@ -425,6 +429,9 @@ def main() -> int:
         f" {float(mixed['Aggregated']['Requests/s']):.1f} requests a second (times in ms)"
     )
     lines.extend(endpoint_lines(mixed))
+    lines.append(
+        f"  the machine's {os.cpu_count()} cores were {mixed_busy:.0%} busy, locust taking {mixed_locust:.0%}"
+    )
     verdict = "over: " + ", ".join(slow) if slow else "met"
     lines.append(f"  p95 budget {P95_BUDGET_MS} ms for pages and autosaves: {verdict}")
     lines.append(f"  errors: {errors} (budget 0)")
