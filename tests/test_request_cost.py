@@ -33,7 +33,9 @@ def draft(client, db):
     return found
 
 
-def statements_run(app, client, url: str) -> list[str]:
+def statements_run(app, client, url: str, **post) -> tuple[list[str], str]:
+    """The kind of each SQL statement (SELECT, INSERT...) run to answer a GET of the page, or a POST of
+    `post`'s data and headers; and the answer's body."""
     seen: list[str] = []
 
     def note(_conn, _cursor, statement, *_args) -> None:
@@ -43,10 +45,11 @@ def statements_run(app, client, url: str) -> list[str]:
         engine = database.engine
     event.listen(engine, "before_cursor_execute", note)
     try:
-        assert client.get(url).status_code == 200
+        response = client.post(url, **post) if post else client.get(url)
+        assert response.status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", note)
-    return seen
+    return seen, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("page", ["task list", "section"])
@@ -55,7 +58,7 @@ def test_a_draft_page_loads_the_account_and_the_request_once_and_writes_its_audi
 ):
     url = f"/send/requests/{draft.public_id}" + ("/sections/child" if page == "section" else "")
     client.get(url)  # the first view after signing in may give back kept answers
-    seen = statements_run(app, client, url)
+    seen, _ = statements_run(app, client, url)
     assert seen.count("INSERT") == 1  # the audit row
     # The account, the request, and (on a section page) any answers kept after a timeout: nothing is
     # loaded twice, as it would be if the audit row's commit made the page reload what it had.
@@ -70,7 +73,7 @@ def test_the_send_home_loads_each_child_with_its_link(app, client, db):
         approved_link(family, make_child(first=first))
     signed_in_past_second_step(client, "parent@example.com")
     client.get("/send")
-    seen = statements_run(app, client, "/send")
+    seen, _ = statements_run(app, client, "/send")
     # The account, the links with their children, the requests: not one more query per child.
     assert seen.count("SELECT") == 3, seen
 
@@ -116,23 +119,14 @@ def test_links_are_built_for_the_path_prefix_each_request_came_with(client, draf
 def test_an_autosave_writes_the_answers_and_its_audit_row_and_reloads_nothing(app, client, draft):
     page = client.get(f"/send/requests/{draft.public_id}/sections/parent_views").get_data(as_text=True)
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement.split()[0].upper())
-
-    with app.app_context():
-        engine = database.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.post(
-            f"/send/requests/{draft.public_id}/sections/parent_views/autosave",
-            data={"history": "Since nursery", "csrf_token": token, "version": str(draft.version), "tab": "t"},
-            headers={"HX-Request": "true", "X-CSRFToken": token},
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.get_data(as_text=True).startswith("Saved at")
-    assert f'value="{draft.version + 1}"' in response.get_data(as_text=True)  # the new version, as written
+    seen, answer = statements_run(
+        app,
+        client,
+        f"/send/requests/{draft.public_id}/sections/parent_views/autosave",
+        data={"history": "Since nursery", "csrf_token": token, "version": str(draft.version), "tab": "t"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert answer.startswith("Saved at")
+    assert f'value="{draft.version + 1}"' in answer  # the new version, as written
     # The account and the request, the UPDATE and the audit row: the saved request is not loaded again.
     assert sorted(seen) == ["INSERT", "SELECT", "SELECT", "UPDATE"], seen

@@ -12,7 +12,6 @@ import json
 import os
 import random
 import re
-import time
 from http.cookiejar import Cookie
 from pathlib import Path
 
@@ -27,7 +26,6 @@ SESSION_COOKIE = os.environ.get("LOAD_SESSION_COOKIE", "session")
 SECTION = "parent_views"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
-CODE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 
 _next_family = itertools.count()
 # email -> {"answers": the section's answers the portal last said it saved}
@@ -164,12 +162,9 @@ class FamilyAtWork(Family):
 
 
 def _wait_for_code(email: str, before: int, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        number, text = sink.latest(MAIL_FOLDER, email)
-        if number > before:
-            return CODE.search(text).group(1)
-        time.sleep(0.05)
+    code = sink.wait_for_code(MAIL_FOLDER, email, before, timeout)
+    if code is not None:
+        return code
     events.request.fire(
         request_type="EMAIL",
         name="security code email",

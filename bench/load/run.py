@@ -50,7 +50,6 @@ PASSWORD = "Teapot river 7 Lantern!"
 SECTION = "parent_views"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
-CODE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/send_load")
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -249,13 +248,12 @@ def sign_in_and_start(family: dict, base: str, mail_folder: Path) -> dict:
 
 
 def _emailed_code(folder: Path, email: str, before: int, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        number, text = sink.latest(folder, email)
-        if number > before:
-            return CODE.search(text).group(1)
-        time.sleep(0.05)
-    raise SystemExit(f"no security code reached {email} within {timeout:.0f} s: is the mail worker running?")
+    code = sink.wait_for_code(folder, email, before, timeout)
+    if code is None:
+        raise SystemExit(
+            f"no security code reached {email} within {timeout:.0f} s: is the mail worker running?"
+        )
+    return code
 
 
 def locust(user_class: str, host: str, users: int, seconds: int, work: Path, environment: dict) -> dict:

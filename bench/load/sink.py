@@ -4,6 +4,8 @@ where the simulated families read their security codes."""
 from __future__ import annotations
 
 import os
+import re
+import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -44,3 +46,19 @@ def latest(folder: Path, address: str) -> tuple[int, str]:
     except FileNotFoundError:
         return 0, ""
     return int(number), text
+
+
+CODE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
+
+
+def wait_for_code(folder: Path, address: str, before: int, timeout: float = 30.0) -> str | None:
+    """The security code in the first message to this address after message number `before`; None if none
+    arrives in time. (Under locust, time.sleep is gevent's and lets the other families run.)"""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        number, text = latest(folder, address)
+        if number > before:
+            found = CODE.search(text)
+            return found.group(1) if found else None
+        time.sleep(0.05)
+    return None
