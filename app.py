@@ -38,7 +38,7 @@ from werkzeug.routing import MapAdapter
 import config
 import models
 from blueprints import access, session_limits
-from extensions import compress, csrf, db, limiter, login_manager, mail, migrate
+from extensions import compress, csrf, db, limiter, login_manager, mail, migrate, ping_connections_left_idle
 from services import clock, credentials, logs, mailer, security_events, static_files
 
 ERROR_PAGES = {
@@ -195,6 +195,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     _register_request_log(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_connections_left_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

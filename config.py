@@ -17,7 +17,9 @@ class Defaults:
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
     SQLALCHEMY_DATABASE_URI = ""  # empty: SQLite under instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection left unused this long is checked before use (extensions.ping_connections_left_idle)
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10
 
     MAIL_SERVER = ""  # empty: emails are printed to the console log
     MAIL_PORT = 25

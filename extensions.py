@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import request
@@ -11,7 +12,8 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import CursorResult, Executable, Table
+from sqlalchemy import CursorResult, Engine, Executable, Table, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -64,3 +66,24 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def ping_connections_left_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled database connection before a request uses it, but only when it has been left unused for
+    `idle_seconds`: one that the server closed meanwhile (a restart, a failover, an idle timeout) is replaced
+    instead of failing the page. A busy portal reuses its connections within moments and skips the check,
+    which would otherwise be one more round trip to the database on every request."""
+
+    @event.listens_for(engine, "checkin")
+    def note_when_returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_left_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool throws this connection away and makes a new one
+            raise DisconnectionError("the database closed an idle connection") from error
