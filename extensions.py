@@ -58,8 +58,8 @@ def table_of(model: type[Base]) -> Table:
 
 def commit_keeping_loaded() -> None:
     """Commit, leaving what this request has loaded in place instead of reloading it on next use. For a
-    commit of rows added alongside a page (the audit of a view): nothing else changed what the page
-    shows, and reloading the account and its records after it would double the page's queries."""
+    commit after which the loaded objects already hold what the database holds (the audit row of a view, a
+    section just written through them): reloading the account and its records would double the queries."""
     session = db.session()
     session.expire_on_commit = False
     try:
