@@ -77,6 +77,19 @@ def post(client, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data=data, **kwargs)
 
 
+def autosave(client, section_url: str, data: dict):
+    """A save as you type, as htmx sends it from an Appendix A section page."""
+    return client.post(
+        section_url + "/autosave",
+        data=data,
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "save-status",
+            "HX-Current-URL": f"http://localhost{section_url}",
+        },
+    )
+
+
 def post_page(client, url: str, data: dict | None = None, status: int = 200) -> BeautifulSoup:
     response = post(client, url, data)
     assert response.status_code == status, f"{url}: {response.status_code}"

@@ -14,7 +14,7 @@ from models import ChildLink, KeptAnswers
 from services import kept_answers
 from services.clock import now
 from tests.concurrency import run_together
-from tests.pages import csrf_token, get_page, post
+from tests.pages import autosave, csrf_token, get_page, post
 from tests.people import make_family, make_link
 from tests.test_access_requests import REQUEST
 from tests.test_appendix_a import start, version_of
@@ -134,18 +134,10 @@ def test_autosave_after_the_limit_says_so_and_the_next_save_keeps_the_answers(cl
     url = section_url(request)
     token, version = csrf_token(client), version_of(db, request)
     with time_machine.travel(now() + timedelta(minutes=31)):
-        autosave = client.post(
-            url + "/autosave",
-            data={"history": "Typed first", "csrf_token": token, "version": version},
-            headers={
-                "HX-Request": "true",
-                "HX-Target": "save-status",
-                "HX-Current-URL": f"http://localhost{url}",
-            },
-        )
-        assert autosave.status_code == 200
-        assert autosave.headers["HX-Trigger"] == "sessionEnded"
-        text = BeautifulSoup(autosave.get_data(as_text=True), "html.parser").get_text()
+        saved = autosave(client, url, {"history": "Typed first", "csrf_token": token, "version": version})
+        assert saved.status_code == 200
+        assert saved.headers["HX-Trigger"] == "sessionEnded"
+        text = BeautifulSoup(saved.get_data(as_text=True), "html.parser").get_text()
         assert text.startswith(
             "You have been signed out. What you typed has been kept: sign in again to save it."
         )

@@ -11,7 +11,7 @@ from extensions import db as database
 from services.clock import now
 from tests.appendix_answers import ANSWERS
 from tests.factories import make_user
-from tests.pages import csrf_token, get_page, post
+from tests.pages import autosave, csrf_token, get_page, post
 from tests.test_activation import activation_path
 from tests.test_appendix_a import start, version_of
 from tests.test_register import DETAILS, register
@@ -106,16 +106,8 @@ def test_the_timed_out_note_outlives_a_save_answered_in_the_page(client, db, chi
     url = f"/send/requests/{request.public_id}/sections/parent_views"
     token, version = csrf_token(client), version_of(db, request)
     with time_machine.travel(now() + timedelta(minutes=31)):
-        autosave = client.post(
-            url + "/autosave",
-            data={"history": "Typed first", "csrf_token": token, "version": version},
-            headers={
-                "HX-Request": "true",
-                "HX-Target": "save-status",
-                "HX-Current-URL": f"http://localhost{url}",
-            },
-        )
-        assert autosave.headers["HX-Trigger"] == "sessionEnded"
-        assert "You were signed out because" not in autosave.get_data(as_text=True)
+        saved = autosave(client, url, {"history": "Typed first", "csrf_token": token, "version": version})
+        assert saved.headers["HX-Trigger"] == "sessionEnded"
+        assert "You were signed out because" not in saved.get_data(as_text=True)
         assert_waiting_as_a_flash(client, "You were signed out because")
         assert_shown_once(client, "/sign-in", "You were signed out because", ".govuk-inset-text")

@@ -206,8 +206,10 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
 
-def gunicorn(app: str, port: int, environment: dict[str, str]) -> list[str]:
-    return [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app]
+def gunicorn(app: str, port: int) -> list[str]:
+    # No control socket: its default path is shared by every gunicorn on the machine (hello and the portal).
+    bind = ["--bind", f"127.0.0.1:{port}", "--no-control-socket"]
+    return [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *bind, app]
 
 
 def sign_in_and_start(family: dict, base: str, mail_folder: Path) -> dict:
@@ -350,8 +352,8 @@ def main() -> int:
         smtp = sink.start(mail_folder, mail_port)
         running.callback(smtp.stop)
         for name, command, url in [
-            ("hello", gunicorn("bench.load.hello:app", hello_port, environment), hello_url),
-            ("portal", gunicorn("app:create_app()", portal_port, environment), f"{portal_url}/healthz"),
+            ("hello", gunicorn("bench.load.hello:app", hello_port), hello_url),
+            ("portal", gunicorn("app:create_app()", portal_port), f"{portal_url}/healthz"),
             ("mail-worker", [str(BIN / "flask"), "--app", "app", "mail", "worker"], None),
         ]:
             running.enter_context(server(command, environment, results / f"load-{name}.log", url))
