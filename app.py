@@ -38,7 +38,18 @@ from werkzeug.routing import MapAdapter
 import config
 import models
 from blueprints import access, session_limits
-from extensions import compress, csrf, db, limiter, login_manager, mail, migrate, ping_connections_left_idle
+from extensions import (
+    answer_statement_by_statement,
+    back_to_transactions,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+    ping_connections_left_idle,
+)
 from services import clock, credentials, logs, mailer, security_events, static_files
 
 ERROR_PAGES = {
@@ -456,6 +467,12 @@ def _register_request_hooks(app: Flask) -> None:
     def refuse_nul_in_addresses() -> None:
         if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
             abort(400)
+
+    @app.before_request
+    def choose_how_statements_run() -> None:  # before the account is loaded, the first statement
+        answer_statement_by_statement(app.view_functions.get(request.endpoint or ""), request.method)
+
+    app.teardown_request(lambda _: back_to_transactions())
 
     @app.before_request
     def enforce_session_limits() -> ResponseReturnValue | None:

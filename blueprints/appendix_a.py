@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from blueprints import is_htmx, session_limits
 from blueprints.access import family_required
 from blueprints.documents import checking_only, upload_check
+from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from models import LINK_APPROVED
@@ -77,6 +78,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.get("/<public_id>")
+@reads_only
 @family_required
 def task_list(public_id: str) -> str:
     found = _own_request_or_404(public_id)
@@ -136,6 +138,7 @@ def _section_page(
 
 
 @bp.route("/<public_id>/sections/<key>", methods=["GET", "POST"])
+@reads_only
 @family_required
 def section(public_id: str, key: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
@@ -253,6 +256,7 @@ def delete(public_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/<public_id>/check")
+@reads_only
 @family_required
 def check_answers(public_id: str) -> str:
     found = _own_draft_or_404(public_id)

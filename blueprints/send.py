@@ -10,10 +10,10 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints import session_limits
 from blueprints.access import family_required
-from extensions import commit_keeping_loaded
+from extensions import reads_only
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
-from models import LINK_APPROVED, OPEN_LINK_STATES
+from models import LINK_APPROVED, OPEN_LINK_STATES, Child, ChildLink
 from models.audit import VIEWED
 from services import assessment_requests, audit, children, notices
 
@@ -36,17 +36,22 @@ def _errors(form: FlaskForm, kept_reason: str | None, form_id: str) -> list[tupl
     return [*expired, *error_list(form)]
 
 
+def _what_the_family_sees(link: ChildLink) -> Child | ChildLink:
+    """An approved link shows the child's record; any other shows the family's request for access."""
+    if link.state == LINK_APPROVED:
+        assert link.child is not None  # an approved link always has its child
+        return link.child
+    return link
+
+
 @bp.get("")
+@reads_only
 @family_required
 def home() -> str:
     user = current_user._get_current_object()
     links = children.links_of(user)
     approved = [link for link in links if link.state == LINK_APPROVED]
-    for link in links:
-        subject = link.child if link.state == LINK_APPROVED else link
-        assert subject is not None  # an approved link always has its child
-        audit.record(user, VIEWED, subject)
-    commit_keeping_loaded()
+    audit.record_all_now(user, VIEWED, [_what_the_family_sees(link) for link in links])
     return render_template(
         "send/home.html",
         approved=approved,

@@ -7,6 +7,7 @@ and links built once per process giving the right address for each path prefix.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -76,6 +77,69 @@ def test_the_send_home_loads_each_child_with_its_link(app, client, db):
     seen, _ = statements_run(app, client, "/send")
     # The account, the links with their children, the requests: not one more query per child.
     assert seen.count("SELECT") == 3, seen
+    assert seen.count("INSERT") == 1  # the three children's audit rows, in one round trip
+    viewed = database.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "child")).all()
+    assert len(viewed) == 6  # three children, on each of the two visits
+
+
+def in_a_transaction(dbapi_connection) -> bool:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is not None
+    return not dbapi_connection.autocommit
+
+
+def transactions_of(app, client, url: str, **post) -> list[bool]:
+    """For each SQL statement run to answer the request: whether it ran inside a transaction."""
+    seen: list[bool] = []
+
+    def note(conn, *_args) -> None:
+        seen.append(in_a_transaction(conn.connection.dbapi_connection))
+
+    with app.app_context():
+        engine = database.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = client.post(url, **post) if post else client.get(url)
+        assert response.status_code in (200, 302)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert seen
+    return seen
+
+
+@pytest.mark.parametrize("page", ["", "/sections/child", "/check", "SEND home"])
+def test_pages_that_only_read_run_each_statement_on_its_own(app, client, draft, page):
+    """No BEGIN and COMMIT round trips around a page's reads and its one audit row."""
+    url = "/send" if page == "SEND home" else f"/send/requests/{draft.public_id}{page}"
+    assert not any(transactions_of(app, client, url))
+
+
+def test_saving_after_a_page_that_only_read_is_one_transaction(app, client, draft):
+    section = f"/send/requests/{draft.public_id}/sections/parent_views"
+    page = client.get(section).get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answers = {"history": "Since nursery", "csrf_token": token, "version": str(draft.version), "tab": "t"}
+    # The section page's own address, posted to: the same view, but a save is all or nothing.
+    assert all(transactions_of(app, client, section, data={**answers, "action": "later"}))
+    client.get(section)
+    answers["version"] = str(draft.version + 1)
+    assert all(
+        transactions_of(app, client, section + "/autosave", data=answers, headers={"HX-Request": "true"})
+    )
+
+
+def test_a_page_that_only_reads_cannot_change_records_through_the_session(app, db):
+    from extensions import STATEMENT_BY_STATEMENT
+
+    child = make_child()
+    database.session.info[STATEMENT_BY_STATEMENT] = True
+    try:
+        child.school = "Another school"
+        with pytest.raises(RuntimeError, match="reads_only"):
+            database.session.flush()
+    finally:
+        database.session.info.pop(STATEMENT_BY_STATEMENT)
+        database.session.rollback()
 
 
 def session_cookie_set(response) -> bool:
