@@ -223,6 +223,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _serve_static_files_compressed(app)
     _register_template_helpers(app)
     _register_request_hooks(app)
+    _reuse_signed_csrf_tokens(app)
     _register_error_pages(app)
     _register_commands(app)
     return app
@@ -510,6 +511,40 @@ def _register_request_hooks(app: Flask) -> None:
     def after_request(response: Response) -> Response:
         mailer.send_committed()
         return set_security_headers(response)
+
+
+# Signed form tokens kept per process, by session: a few MB at most.
+SIGNED_CSRF_TOKENS_KEPT = 20_000
+CSRF_FIELD = "csrf_token"  # Flask-WTF's name for the session's token, and for the signed one in g
+
+
+def _reuse_signed_csrf_tokens(app: Flask) -> None:
+    """Flask-WTF signs the session's form token afresh for every page that has a form (and every signed-in
+    page has the sign-out form), which costs as much as one of the page's SQL statements. A signed token
+    that never expires (WTF_CSRF_TIME_LIMIT None: the session has its own limits) is as good on the next
+    page as on this one, so each session's is kept and handed back, checked as before on every POST."""
+    signed: dict[tuple[str | bytes | None, str], str] = {}
+
+    def reusable() -> bool:
+        return app.config["WTF_CSRF_TIME_LIMIT"] is None and app.config["WTF_CSRF_FIELD_NAME"] == CSRF_FIELD
+
+    @app.before_request
+    def reuse_signed_csrf_token() -> None:
+        raw = g.csrf_raw_at_start = session.get(CSRF_FIELD)
+        if raw and reusable():
+            found = signed.get((app.secret_key, raw))
+            if found is not None:
+                setattr(g, CSRF_FIELD, found)
+
+    @app.after_request
+    def keep_signed_csrf_token(response: Response) -> Response:
+        raw, token = session.get(CSRF_FIELD), g.get(CSRF_FIELD)
+        # A session made anew during the request (signing in) may leave g with the old session's token.
+        if raw and token and g.get("csrf_raw_at_start") in (None, raw) and reusable():
+            if len(signed) >= SIGNED_CSRF_TOKENS_KEPT:
+                signed.clear()
+            signed[(app.secret_key, raw)] = token
+        return response
 
 
 def set_security_headers(response: Response) -> Response:

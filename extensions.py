@@ -117,6 +117,8 @@ def commit_keeping_loaded() -> None:
     commit after which the loaded objects already hold what the database holds (the audit row of a view, a
     section just written through them): reloading the account and its records would double the queries."""
     session = db.session()
+    if session.info.get(STATEMENT_BY_STATEMENT):
+        return  # each statement was committed as it ran, and nothing waits to be flushed (see PortalSession)
     session.expire_on_commit = False
     try:
         session.commit()

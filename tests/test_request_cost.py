@@ -194,3 +194,34 @@ def test_an_autosave_writes_the_answers_and_its_audit_row_and_reloads_nothing(ap
     assert f'value="{draft.version + 1}"' in answer  # the new version, as written
     # The account and the request, the UPDATE and the audit row: the saved request is not loaded again.
     assert sorted(seen) == ["INSERT", "SELECT", "SELECT", "UPDATE"], seen
+
+
+def form_token(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_sessions_signed_form_token_is_reused_and_a_new_session_gets_its_own(client, draft):
+    url = f"/send/requests/{draft.public_id}"
+    section = f"{url}/sections/parent_views"
+    first = form_token(client, url)
+    with time_machine.travel(now() + timedelta(seconds=5)):  # a token signed afresh would differ
+        assert form_token(client, section) == first
+        answers = {"history": "Since nursery", "version": str(draft.version), "tab": "t"}
+        saved = client.post(
+            f"{section}/autosave", data={**answers, "csrf_token": first}, headers={"HX-Request": "true"}
+        )
+        assert saved.status_code == 200 and saved.get_data(as_text=True).startswith("Saved at")
+    client.post("/sign-out", data={"csrf_token": first})
+    signed_in_past_second_step(client, "parent@example.com")
+    second = form_token(client, section)
+    assert second != first
+    answers["version"] = str(draft.version + 1)
+    refused = client.post(
+        f"{section}/autosave", data={**answers, "csrf_token": first}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 400  # the old session's token
+    saved = client.post(
+        f"{section}/autosave", data={**answers, "csrf_token": second}, headers={"HX-Request": "true"}
+    )
+    assert saved.status_code == 200
