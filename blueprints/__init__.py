@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from extensions import limiter
 from models import User
-from services import clock
+from services import clock, kept_answers
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:
@@ -46,6 +46,11 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# Set in a session while answers kept for its account may wait to be given back (session_limits), so
+# that the pages that give them back look for them only then, not on every visit.
+KEPT_ANSWERS_WAITING = "kept_answers_waiting"
+
+
 def start_session(user: User) -> None:
     """A fresh session for a fresh sign-in: nothing from before survives."""
     session.clear()
@@ -53,6 +58,8 @@ def start_session(user: User) -> None:
     moment = int(clock.now().timestamp())
     session["signed_in_at"] = moment
     session["last_seen"] = moment
+    if kept_answers.waiting_page(user.id) is not None:
+        session[KEPT_ANSWERS_WAITING] = True
 
 
 def keep_session_after_credential_change(user: User) -> None:

@@ -22,7 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from blueprints import is_htmx, is_safe_next
+from blueprints import KEPT_ANSWERS_WAITING, is_htmx, is_safe_next
 from services import clock, kept_answers, notices
 
 bp = Blueprint("session_limits", __name__)
@@ -159,6 +159,7 @@ def answer_expired_form(user_id: int) -> ResponseReturnValue:
     if not kept or page is None:  # nothing is kept without a page to give it back on
         return make_response(render_template("errors/csrf.html"), 400)
     flash(EXPIRED_FORM, notices.KEPT_ANSWERS)
+    session[KEPT_ANSWERS_WAITING] = True
     if is_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = page
@@ -177,12 +178,17 @@ def expired_form_errors(target_id: str) -> list[tuple[str, str]]:
 
 
 def take_kept_answers(page: str) -> tuple[list[tuple[str, str]] | None, str | None]:
-    """The signed-in family's answers kept for this page (once), and why they were kept."""
+    """The signed-in family's answers kept for this page (once), and why they were kept. Looked for only
+    while the session says some may be waiting: most visits to these pages cost no query for them."""
+    if not session.get(KEPT_ANSWERS_WAITING):
+        return None, None
     fields = kept_answers.take(current_user.id, page)
     why_kept = get_flashed_messages(category_filter=[notices.KEPT_ANSWERS])
     reason = str(why_kept[0]) if why_kept else None
     if fields is None:
         return None, None
+    if kept_answers.waiting_page(current_user.id) is None:  # none left for the other pages
+        del session[KEPT_ANSWERS_WAITING]
     return fields, reason or "signed_out"
 
 
