@@ -30,6 +30,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -390,13 +391,17 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
 
+# Built once: every signed-in request runs it (see assessment_requests._FAMILY_REQUEST).
+_ACCOUNT_BY_ID = select(models.User).where(models.User.id == bindparam("id"))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> models.User | None:
     """The session holds "id:version"; a raised version ends every older session."""
     identifier, _, version = user_id.partition(":")
     if not (identifier.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(models.User, int(identifier))
+    user = db.session.scalar(_ACCOUNT_BY_ID, {"id": int(identifier)})
     if user is None or user.session_version != int(version) or not user.is_activated:
         return None
     return user

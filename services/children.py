@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from extensions import db, rows_changed
@@ -57,15 +57,17 @@ def request_access(user: User, answers: dict) -> ChildLink:
     return link
 
 
+# Built once, as the SEND home runs it on every visit (see assessment_requests._FAMILY_REQUEST).
+_LINKS_OF = (
+    select(ChildLink)
+    .options(joinedload(ChildLink.child))
+    .where(ChildLink.user_id == bindparam("user_id"))
+    .order_by(ChildLink.requested_at.desc())
+)
+
+
 def links_of(user: User) -> list[ChildLink]:
-    return list(
-        db.session.scalars(
-            select(ChildLink)
-            .options(joinedload(ChildLink.child))
-            .where(ChildLink.user_id == user.id)
-            .order_by(ChildLink.requested_at.desc())
-        )
-    )
+    return list(db.session.scalars(_LINKS_OF, {"user_id": user.id}))
 
 
 def family_link(user: User, public_id: str) -> ChildLink | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 
 from extensions import db
 from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, User
@@ -129,29 +129,58 @@ def _problem(upload: Incoming, content_type: str | None, settings) -> str | None
 
 
 def _belonging_to(query, child: Child | None, link: ChildLink | None, request: AssessmentRequest | None):
+    kind, record_id = _record_of(child, link, request)
+    return query.where(BELONGS_TO[kind] == record_id)
+
+
+def _record_of(
+    child: Child | None, link: ChildLink | None, request: AssessmentRequest | None
+) -> tuple[str, int]:
+    """What the documents belong to: its kind (a key of BELONGS_TO) and id."""
     if request is not None:
-        return query.where(Document.request_id == request.id)
+        return "request", request.id
     if child is not None:
-        return query.where(Document.child_id == child.id)
+        return "child", child.id
     assert link is not None  # a document belongs to a request, a child or a link
-    return query.where(Document.link_id == link.id)
+    return "link", link.id
 
 
 def visible_to(user: User) -> ColumnElement[bool]:
     """Who sees a document: whoever sent it and staff; once the team shares it, also every adult
     linked (approved) to its child at the time of asking. Nobody else learns that it exists."""
-    if user.is_staff:
+    return _visible(user.is_staff, user.id)
+
+
+def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    if staff:
         return true()
     linked_now = (
         select(ChildLink.id)
         .where(
-            ChildLink.user_id == user.id,
+            ChildLink.user_id == viewer_id,
             ChildLink.child_id == Document.child_id,
             ChildLink.state == LINK_APPROVED,
         )
         .exists()
     )
-    return or_(Document.owner_id == user.id, and_(Document.shared_at.is_not(None), linked_now))
+    return or_(Document.owner_id == viewer_id, and_(Document.shared_at.is_not(None), linked_now))
+
+
+BELONGS_TO = {"request": Document.request_id, "child": Document.child_id, "link": Document.link_id}
+# documents_for's statements, one for staff and one for families for each kind of record, built on first
+# use and kept (see assessment_requests._FAMILY_REQUEST).
+_DOCUMENTS_FOR: dict[tuple[bool, str], Select] = {}
+
+
+def _documents_statement(staff: bool, kind: str) -> Select:
+    found = _DOCUMENTS_FOR.get((staff, kind))
+    if found is None:
+        found = _DOCUMENTS_FOR[(staff, kind)] = (
+            select(Document)
+            .where(_visible(staff, bindparam("viewer_id")), BELONGS_TO[kind] == bindparam("record_id"))
+            .order_by(Document.uploaded_at.desc(), Document.id.desc())
+        )
+    return found
 
 
 def documents_for(
@@ -162,9 +191,9 @@ def documents_for(
     request: AssessmentRequest | None = None,
 ) -> list[Document]:
     """The documents of a child, access request or assessment request that this viewer may see."""
-    query = select(Document).where(visible_to(viewer))
-    query = query.order_by(Document.uploaded_at.desc(), Document.id.desc())
-    return list(db.session.scalars(_belonging_to(query, child, link, request)))
+    kind, record_id = _record_of(child, link, request)
+    statement = _documents_statement(viewer.is_staff, kind)
+    return list(db.session.scalars(statement, {"viewer_id": viewer.id, "record_id": record_id}))
 
 
 def _count_for(
