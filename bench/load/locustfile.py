@@ -49,6 +49,17 @@ class HelloUser(FastHttpUser):
         self.client.get("/", name="hello")
 
 
+class PublicPageReader(FastHttpUser):
+    """A public page of the portal (no account, no database), as fast as it answers: what the portal's
+    layout, headers, compression and logging cost on their own, to set the task list's figure against."""
+
+    wait_time = constant(0)
+
+    @task
+    def public_page(self) -> None:
+        self.client.get("/accessibility", name="public page")
+
+
 class Family(FastHttpUser):
     abstract = True
 
