@@ -77,6 +77,7 @@ _REQUESTS_OF = (
 _FAMILY_REQUEST = select(AssessmentRequest).where(
     AssessmentRequest.public_id == bindparam("public_id"), AssessmentRequest.owner_id == bindparam("owner_id")
 )
+_FAMILY_REQUEST_VIEWED = audit.found_and_logged(_FAMILY_REQUEST, AssessmentRequest, VIEWED)
 
 
 def requests_of(owner: User) -> list[AssessmentRequest]:
@@ -87,8 +88,15 @@ def family_request(owner: User, public_id: str, autosaving: bool = False) -> Ass
     """One of this family's own requests, with a VIEWED row in the audit log; None for anyone else's
     (and nothing logged). An autosave, every few seconds as the family types, shows nothing of the
     request and logs its own CHANGED row, so it adds no VIEWED row."""
-    request = db.session.scalar(_FAMILY_REQUEST, {"public_id": public_id, "owner_id": owner.id})
-    if request is not None and not autosaving:
+    which = {"public_id": public_id, "owner_id": owner.id}
+    if autosaving:
+        return db.session.scalar(_FAMILY_REQUEST, which)
+    if audit.logs_in_the_same_statement():
+        request = db.session.scalar(_FAMILY_REQUEST_VIEWED, {**which, **audit.actor_parameters(owner)})
+        commit_keeping_loaded()  # the audit row is kept before the page is shown, as record_now does
+        return request
+    request = db.session.scalar(_FAMILY_REQUEST, which)
+    if request is not None:
         audit.record_now(owner, VIEWED, request)
     return request
 

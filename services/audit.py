@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, insert, literal, or_, select
+from sqlalchemy.orm import aliased
 
-from extensions import commit_keeping_loaded, db, table_of
+from extensions import Base, commit_keeping_loaded, db, table_of
 from models import AssessmentRequest, AuditEvent, Child, ChildLink, Document, User
 from services.clock import now
 from services.security_events import client_address
@@ -43,6 +44,41 @@ def record_all_now(actor: User, action: str, targets: list[Record]) -> None:
 
 
 _INSERT = insert(table_of(AuditEvent))
+
+
+def logs_in_the_same_statement() -> bool:
+    """PostgreSQL runs an INSERT inside a WITH clause; SQLite does not."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def found_and_logged(query: Select, model: type[Base], action: str) -> Select:
+    """`query`'s rows of `model`, with an audit row written for each row it finds, in the same statement: a
+    page showing a record makes one round trip to the database for both (PostgreSQL only, see
+    logs_in_the_same_statement). Run it with `actor_parameters`."""
+    found = query.cte("found")
+    columns = ["actor_id", "actor_role", "action", "record_type", "record_id", "created_at", "ip_address"]
+    table = table_of(AuditEvent)
+    row = select(
+        bindparam("audit_actor_id", type_=table.c.actor_id.type),
+        bindparam("audit_actor_role", type_=table.c.actor_role.type),
+        literal(action, table.c.action.type),
+        literal(RECORD_TYPES[model], table.c.record_type.type),
+        found.c.id,
+        bindparam("audit_created_at", type_=table.c.created_at.type),
+        bindparam("audit_ip_address", type_=table.c.ip_address.type),
+    ).select_from(found)
+    logged = insert(table).from_select(columns, row).cte("logged")
+    return select(aliased(model, found)).add_cte(logged)
+
+
+def actor_parameters(actor: User) -> dict:
+    """The parameters of found_and_logged's audit row: who, when, from where."""
+    return {
+        "audit_actor_id": actor.id,
+        "audit_actor_role": actor.role,
+        "audit_created_at": now(),
+        "audit_ip_address": client_address.get(),
+    }
 
 
 Record = Child | ChildLink | Document | AssessmentRequest

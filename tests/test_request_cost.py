@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 
 from extensions import db as database
 from models import AuditEvent
-from services import assessment_requests
+from services import assessment_requests, audit
 from services.clock import now
 from tests.people import approved_link, make_child, make_family, signed_in_past_second_step
 
@@ -60,10 +60,13 @@ def test_a_draft_page_loads_the_account_and_the_request_once_and_writes_its_audi
     url = f"/send/requests/{draft.public_id}" + ("/sections/child" if page == "section" else "")
     client.get(url)  # the first view after signing in may give back kept answers
     seen, _ = statements_run(app, client, url)
-    assert seen.count("INSERT") == 1  # the audit row
     # The account and the request: nothing is loaded twice, as it would be if the audit row's commit
     # made the page reload what it had, and no answers kept after a timeout are looked for, as none wait.
-    assert seen.count("SELECT") == 2, seen
+    # On PostgreSQL the request is found and its audit row written by one statement (WITH ... INSERT).
+    if audit.logs_in_the_same_statement():
+        assert seen == ["SELECT", "WITH"], seen
+    else:
+        assert sorted(seen) == ["INSERT", "SELECT", "SELECT"], seen
     rows = database.session.scalars(select(AuditEvent).where(AuditEvent.record_id == draft.id)).all()
     assert [row.action for row in rows].count("viewed") >= 2
 
