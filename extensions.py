@@ -30,8 +30,7 @@ STATEMENT_BY_STATEMENT = "statement_by_statement"
 class PortalSession(FlaskSession):
     """Flask-SQLAlchemy's session, which runs its statements one at a time, each committed by the database
     as it runs, while a `reads_only` view is answered: such a page needs no transaction around its reads,
-    and leaving it out saves the BEGIN and COMMIT (or ROLLBACK) round trips, a third of the page's
-    conversation with the database."""
+    and leaving it out saves the BEGIN and COMMIT (or ROLLBACK) round trips to the database."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
@@ -73,6 +72,7 @@ def answer_statement_by_statement(view: Callable[..., Any] | None, method: str) 
 
 
 def back_to_transactions() -> None:
+    """Called after each request: the next one starts with transactions, whatever this one did."""
     if STATEMENT_BY_STATEMENT in db.session.info:
         del db.session.info[STATEMENT_BY_STATEMENT]
 

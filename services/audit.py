@@ -30,8 +30,7 @@ def record(actor: User, action: str, target: Record) -> None:
 
 
 def record_now(actor: User, action: str, target: Record) -> None:
-    """Write a row for a record already in the database and commit it before the page is shown. A plain
-    INSERT: the row is never read back, so it skips the unit of work that `record` goes through."""
+    """Write a row for a record already in the database and commit it before the page is shown."""
     record_all_now(actor, action, [target])
 
 
