@@ -16,7 +16,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
-from blueprints import is_htmx, is_safe_next, keep_session_after_credential_change, limit_posts
+from blueprints import (
+    KEPT_ANSWERS_WAITING,
+    is_htmx,
+    is_safe_next,
+    keep_session_after_credential_change,
+    limit_posts,
+)
 from blueprints.access import PASSED, second_step_passed, second_step_required
 from extensions import db
 from forms import ButtonForm, error_list
@@ -45,7 +51,8 @@ def _next_url() -> str:
     home = url_for("send.home")
     if target is not None and target != home:
         return target
-    kept_page = kept_answers.waiting_page(current_user.id)
+    # The session says whether any may wait (set as it began, a moment ago): most sign-ins skip the query.
+    kept_page = kept_answers.waiting_page(current_user.id) if session.get(KEPT_ANSWERS_WAITING) else None
     if kept_page is not None and is_safe_next(kept_page):
         return kept_page
     return _resume_target(current_user) or home

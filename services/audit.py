@@ -10,17 +10,16 @@ from models import AssessmentRequest, AuditEvent, Child, ChildLink, Document, Us
 from services.clock import now
 from services.security_events import client_address
 
+WHO_COLUMNS = ("actor_id", "actor_role", "created_at", "ip_address")
+
+
+def _who(actor: User) -> dict:
+    """The part of a row that says who acted, when and from where."""
+    return dict(zip(WHO_COLUMNS, (actor.id, actor.role, now(), client_address.get()), strict=True))
+
 
 def _row(actor: User, action: str, target: Record) -> dict:
-    return {
-        "actor_id": actor.id,
-        "actor_role": actor.role,
-        "action": action,
-        "record_type": record_type(target),
-        "record_id": target.id,
-        "created_at": now(),
-        "ip_address": client_address.get(),
-    }
+    return {**_who(actor), "action": action, "record_type": record_type(target), "record_id": target.id}
 
 
 def record(actor: User, action: str, target: Record) -> None:
@@ -55,29 +54,22 @@ def found_and_logged(query: Select, model: type[Base], action: str) -> Select:
     page showing a record makes one round trip to the database for both (PostgreSQL only, see
     logs_in_the_same_statement). Run it with `actor_parameters`."""
     found = query.cte("found")
-    columns = ["actor_id", "actor_role", "action", "record_type", "record_id", "created_at", "ip_address"]
     table = table_of(AuditEvent)
+    who = [table.c[name] for name in WHO_COLUMNS]
     row = select(
-        bindparam("audit_actor_id", type_=table.c.actor_id.type),
-        bindparam("audit_actor_role", type_=table.c.actor_role.type),
+        *(bindparam(f"audit_{column.name}", type_=column.type) for column in who),
         literal(action, table.c.action.type),
         literal(RECORD_TYPES[model], table.c.record_type.type),
         found.c.id,
-        bindparam("audit_created_at", type_=table.c.created_at.type),
-        bindparam("audit_ip_address", type_=table.c.ip_address.type),
     ).select_from(found)
+    columns = [*(column.name for column in who), "action", "record_type", "record_id"]
     logged = insert(table).from_select(columns, row).cte("logged")
     return select(aliased(model, found)).add_cte(logged)
 
 
 def actor_parameters(actor: User) -> dict:
     """The parameters of found_and_logged's audit row: who, when, from where."""
-    return {
-        "audit_actor_id": actor.id,
-        "audit_actor_role": actor.role,
-        "audit_created_at": now(),
-        "audit_ip_address": client_address.get(),
-    }
+    return {f"audit_{name}": value for name, value in _who(actor).items()}
 
 
 Record = Child | ChildLink | Document | AssessmentRequest

@@ -128,6 +128,9 @@ def _problem(upload: Incoming, content_type: str | None, settings) -> str | None
     return None
 
 
+BELONGS_TO = {"request": Document.request_id, "child": Document.child_id, "link": Document.link_id}
+
+
 def _belonging_to(query, child: Child | None, link: ChildLink | None, request: AssessmentRequest | None):
     kind, record_id = _record_of(child, link, request)
     return query.where(BELONGS_TO[kind] == record_id)
@@ -166,7 +169,6 @@ def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[
     return or_(Document.owner_id == viewer_id, and_(Document.shared_at.is_not(None), linked_now))
 
 
-BELONGS_TO = {"request": Document.request_id, "child": Document.child_id, "link": Document.link_id}
 # documents_for's statements, one for staff and one for families for each kind of record, built on first
 # use and kept (see assessment_requests._FAMILY_REQUEST).
 _DOCUMENTS_FOR: dict[tuple[bool, str], Select] = {}
