@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from models.audit import AuditEvent
+from models.cases import CaseEvent, CaseException, CaseStep
 from models.children import (
     LINK_APPROVED,
     LINK_MORE_INFO,
@@ -38,6 +39,9 @@ __all__ = [
     "OPEN_LINK_STATES",
     "RELATIONSHIPS",
     "AuditEvent",
+    "CaseEvent",
+    "CaseException",
+    "CaseStep",
     "Child",
     "ChildLink",
     "CODE_SIGN_IN",

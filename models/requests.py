@@ -41,8 +41,14 @@ class AssessmentRequest(Model):
     received_on: Mapped[date | None] = mapped_column(Date)
     decision_due_on: Mapped[date | None] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Once submitted, the request is a case (models.cases): its step, officer and when the step last
+    # changed, set only by services.cases in one conditional UPDATE.
+    step: Mapped[str | None] = mapped_column(String(30), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    step_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
     child: Mapped[Child | None] = relationship()
     link: Mapped[ChildLink | None] = relationship()
 

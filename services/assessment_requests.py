@@ -20,7 +20,7 @@ from models import (
 )
 from models.audit import CHANGED, CREATED, DELETED, VIEWED
 from models.audit import SUBMITTED as SUBMITTED_ACTION
-from services import appendix_a, audit, contact_details, documents, mailer, statutory
+from services import appendix_a, audit, cases, contact_details, documents, mailer, statutory
 from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, Problems, Section
 from services.clock import now, uk_date, uk_day
 from services.dates import check_date_of_birth
@@ -227,6 +227,7 @@ def submit(owner: User, request: AssessmentRequest) -> list[Section]:
     request.received_on = statutory.received_date(moment)
     request.decision_due_on = statutory.decision_due(request.received_on)
     request.reference = reference_for(request)
+    cases.open_case(owner, request, moment)
     declaration = {**request.answers.get("declaration", {}), "date": uk_date(moment)}
     request.answers = {**request.answers, "declaration": declaration}
     if request.child_id is None:

@@ -1,12 +1,19 @@
-"""The statutory clock of an EHC needs assessment request: when it counts as received, and what falls due.
+"""The statutory clock of an EHC needs assessment request: when it counts as received, what falls due,
+whether a date is overdue or covered by an exception, and the family's appeal deadline.
 
 Bank holidays come from the `holidays` package, which computes them offline; England and Wales share
-the same list, so the English one is used.
+the same list, so the English one is used. Due dates count calendar weeks from the received date, as the
+SEND Regulations 2014 do; an exception (reg. 10(4)) never moves a date, it only means the date is not
+shown as overdue.
 """
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -17,8 +24,11 @@ UK = ZoneInfo("Europe/London")
 CUT_OFF = time(17, 0)
 
 DECISION_WEEKS = 6  # SEND Regulations 2014, reg. 5: decide whether to assess
-DRAFT_PLAN_WEEKS = 17  # Somerset's aim, leaving time for the family to comment on the draft
-FINAL_PLAN_WEEKS = 20  # SEND Regulations 2014, reg. 13: issue the final EHC plan
+NO_PLAN_NOTICE_WEEKS = 16  # reg. 10(1): tell the family that no plan will be issued
+DRAFT_PLAN_WEEKS = 17  # Somerset's aim, leaving the family time to comment on the draft
+FINAL_PLAN_WEEKS = 20  # reg. 13(2): issue the final EHC plan
+APPEAL_MONTHS_AFTER_LETTER = 2  # SEND Tribunal: 2 months from the decision letter ...
+APPEAL_MONTHS_AFTER_CERTIFICATE = 1  # ... or 1 month from a mediation certificate, whichever is later
 
 
 @cache
@@ -56,9 +66,93 @@ def decision_due(received: date) -> date:
     return _weeks_after(received, DECISION_WEEKS)
 
 
-def draft_plan_due(received: date) -> date:
-    return _weeks_after(received, DRAFT_PLAN_WEEKS)
+def no_plan_notice_due(received: date) -> date:
+    return _weeks_after(received, NO_PLAN_NOTICE_WEEKS)
+
+
+def draft_plan_due(received: date, weeks: int = DRAFT_PLAN_WEEKS) -> date:
+    return _weeks_after(received, weeks)
 
 
 def final_plan_due(received: date) -> date:
     return _weeks_after(received, FINAL_PLAN_WEEKS)
+
+
+def weeks_taken(received: date, done: date) -> int:
+    """Whole weeks from the received date to the day something was done (a final plan issued)."""
+    return (done - received).days // 7
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day when it is shorter:
+    2 months from 31 December is 28 February (29 in a leap year)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def appeal_deadline(letter: date, mediation_certificate: date | None = None) -> date:
+    """The last day to appeal to the SEND Tribunal: 2 months from the decision letter, or 1 month from
+    a mediation certificate if that is later."""
+    deadline = add_months(letter, APPEAL_MONTHS_AFTER_LETTER)
+    if mediation_certificate is not None:
+        deadline = max(deadline, add_months(mediation_certificate, APPEAL_MONTHS_AFTER_CERTIFICATE))
+    return deadline
+
+
+@dataclass(frozen=True)
+class DueDates:
+    """Every date the law (or Somerset's aim, where the law leaves room) sets from the received date."""
+
+    received: date
+    decision: date
+    no_plan_notice: date
+    draft_plan: date
+    final_plan: date
+
+
+def due_dates(received: date, draft_plan_weeks: int = DRAFT_PLAN_WEEKS) -> DueDates:
+    return DueDates(
+        received=received,
+        decision=decision_due(received),
+        no_plan_notice=no_plan_notice_due(received),
+        draft_plan=draft_plan_due(received, draft_plan_weeks),
+        final_plan=final_plan_due(received),
+    )
+
+
+class Standing(StrEnum):
+    """How a date stands: what staff and families are shown beside it."""
+
+    DUE = "due"  # not reached yet, nothing done
+    OVERDUE = "overdue"
+    EXCEPTION = "exception applies"  # reg. 10(4): the limit does not bind, so never "overdue"
+    MET = "met"  # done on or before the date
+    LATE = "late"  # done after the date, with no exception
+
+
+@dataclass(frozen=True)
+class ExceptionPeriod:
+    """A reg. 10(4) exception as the clock needs it: from when (and, once known, until when)."""
+
+    starts_on: date
+    ends_on: date | None = None
+
+
+def exception_covers(due: date, exceptions: Iterable[ExceptionPeriod]) -> bool:
+    """An exception that arose on or before a date means the date need not be kept: the council
+    records one when a setting closes, the family is away, or circumstances make the limit impractical
+    before it runs out."""
+    return any(period.starts_on <= due for period in exceptions)
+
+
+def standing(
+    due: date, today: date, exceptions: Iterable[ExceptionPeriod] = (), done_on: date | None = None
+) -> Standing:
+    if done_on is not None and done_on <= due:
+        return Standing.MET
+    if exception_covers(due, exceptions):
+        return Standing.EXCEPTION
+    if done_on is not None:
+        return Standing.LATE
+    return Standing.OVERDUE if today > due else Standing.DUE

@@ -160,6 +160,7 @@ def empty_all_tables() -> None:
     database.session.commit()
 
 
+APPEND_ONLY_TABLES = ("audit_events", "case_events")
 # By database URL: the query naming the tables a test has used, and each table's id sequence.
 _USED_TABLES: dict[str, tuple[str, dict[str, str]]] = {}
 
@@ -167,8 +168,8 @@ _USED_TABLES: dict[str, tuple[str, dict[str, str]]] = {}
 def _empty_postgresql_tables() -> None:
     """Empty the tables the last test used (rows in them, or their id sequence moved) and restart their
     sequences, as TRUNCATE ... RESTART IDENTITY of every table would, but in a fraction of the time:
-    DELETE of a few rows is cheap where TRUNCATE makes new files for each table. The audit log's
-    append-only trigger stops DELETE, so it alone is truncated."""
+    DELETE of a few rows is cheap where TRUNCATE makes new files for each table. The append-only
+    triggers of the audit log and of case events stop DELETE, so those two are truncated."""
     url = str(database.engine.url)
     if url not in _USED_TABLES:
         sequences = {}
@@ -190,8 +191,8 @@ def _empty_postgresql_tables() -> None:
     for table in reversed(database.metadata.sorted_tables):
         if table.name not in used:
             continue
-        if table.name == "audit_events":
-            database.session.execute(text("TRUNCATE audit_events"))
+        if table.name in APPEND_ONLY_TABLES:
+            database.session.execute(text(f"TRUNCATE {table.name}"))
         else:
             database.session.execute(table.delete())
     for name in used & sequences.keys():

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from models import AssessmentRequest, AuditEvent, ChildLink, Document
+from models import AssessmentRequest, AuditEvent, CaseEvent, ChildLink, Document
 from tests.appendix_answers import ANSWERS
 from tests.pages import error_messages, get_page, post, post_page
 from tests.people import (
@@ -263,6 +263,14 @@ def test_submitting_gives_a_reference_dates_and_an_email_without_child_details(c
     for detail in ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE"):
         assert detail not in mailbox.text(email)
     assert request.answers["declaration"]["date"] == "24 December 2026"
+    # the request is now a case at its first step, moved there by the family
+    assert request.step == "submitted"
+    [opened] = db.session.scalars(select(CaseEvent).where(CaseEvent.request_id == request.id)).all()
+    assert (opened.step, opened.actor_id, opened.created_at) == (
+        "submitted",
+        request.owner_id,
+        christmas_eve_evening,
+    )
 
 
 def test_submitting_an_incomplete_request_lists_what_is_missing(client, db, child):

@@ -92,3 +92,29 @@ def test_requests_made_before_form_editions_are_on_the_first_edition(tmp_path, s
             editions = connection.execute(text("SELECT form_edition FROM assessment_requests")).scalars()
             assert list(editions) == [1]
         db.engine.dispose()
+
+
+def test_requests_submitted_before_cases_become_cases_at_their_first_step(tmp_path, smtp_server):
+    url = _empty_sqlite(tmp_path)
+    app = create_app(portal_settings(url, smtp_server.port))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="5b7373e413ae")
+        with db.engine.begin() as connection:
+            for public_id, state in [("sent", "submitted"), ("draft", "draft")]:
+                connection.execute(
+                    text(
+                        "INSERT INTO assessment_requests (public_id, owner_id, state, form_edition, answers,"
+                        " section_status, version, created_at, updated_at, submitted_at) VALUES"
+                        f" ('{public_id}', 1, '{state}', 1, '{{}}', '{{}}', 1, '2026-11-30 10:00:00',"
+                        " '2026-11-30 10:00:00', '2026-11-30 11:00:00')"
+                    )
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            steps = connection.execute(
+                text("SELECT public_id, step FROM assessment_requests ORDER BY public_id")
+            )
+            assert list(steps) == [("draft", None), ("sent", "submitted")]
+            events = connection.execute(text("SELECT kind, step, actor_id, created_at FROM case_events"))
+            assert list(events) == [("step", "submitted", 1, "2026-11-30 11:00:00")]
+        db.engine.dispose()

@@ -8,12 +8,20 @@ import pytest
 
 from services.statutory import (
     UK,
+    ExceptionPeriod,
+    Standing,
+    add_months,
+    appeal_deadline,
     decision_due,
     draft_plan_due,
+    due_dates,
     final_plan_due,
     is_working_day,
     next_working_day,
+    no_plan_notice_due,
     received_date,
+    standing,
+    weeks_taken,
 )
 
 
@@ -119,3 +127,134 @@ def test_draft_plan_is_due_17_weeks_and_final_plan_20_weeks_after():
     received = date(2026, 3, 9)
     assert draft_plan_due(received) == received + timedelta(days=17 * 7) == date(2026, 7, 6)
     assert final_plan_due(received) == received + timedelta(days=20 * 7) == date(2026, 7, 27)
+
+
+# Worked by hand with a calendar, not by the code under test: submitted, received, then the dates due
+# 6 (decision), 16 (notice of no plan), 17 (draft plan) and 20 weeks (final plan) after receipt.
+WORKED_DATES = [
+    # Thursday 24 December 2026 at 6pm: Christmas Day, a weekend and the substitute Boxing Day follow.
+    (
+        utc(2026, 12, 24, 18),
+        date(2026, 12, 29),
+        date(2027, 2, 9),
+        date(2027, 4, 20),
+        date(2027, 4, 27),
+        date(2027, 5, 18),
+    ),
+    # Thursday 25 March 2027 at 5:30pm (GMT): Good Friday, the weekend and Easter Monday follow.
+    (
+        utc(2027, 3, 25, 17, 30),
+        date(2027, 3, 30),
+        date(2027, 5, 11),
+        date(2027, 7, 20),
+        date(2027, 7, 27),
+        date(2027, 8, 17),
+    ),
+    # Monday 9 March 2026 at 10am: received the same day.
+    (
+        utc(2026, 3, 9, 10),
+        date(2026, 3, 9),
+        date(2026, 4, 20),
+        date(2026, 6, 29),
+        date(2026, 7, 6),
+        date(2026, 7, 27),
+    ),
+    # Friday 30 October 2026 at 4:59pm UK time (GMT from 25 October): still that day.
+    (
+        utc(2026, 10, 30, 16, 59),
+        date(2026, 10, 30),
+        date(2026, 12, 11),
+        date(2027, 2, 19),
+        date(2027, 2, 26),
+        date(2027, 3, 19),
+    ),
+]
+
+
+@pytest.mark.parametrize("submitted, received, decision, no_plan, draft, final", WORKED_DATES)
+def test_worked_dates_from_submission_to_final_plan(submitted, received, decision, no_plan, draft, final):
+    assert received_date(submitted) == received
+    dates = due_dates(received)
+    assert (dates.decision, dates.no_plan_notice, dates.draft_plan, dates.final_plan) == (
+        decision,
+        no_plan,
+        draft,
+        final,
+    )
+    assert no_plan_notice_due(received) == no_plan
+
+
+def test_the_draft_plan_week_is_a_setting():
+    assert due_dates(date(2026, 3, 9), draft_plan_weeks=16).draft_plan == date(2026, 6, 29)
+
+
+def test_weeks_taken_counts_whole_weeks():
+    assert weeks_taken(date(2026, 3, 9), date(2026, 7, 27)) == 20
+    assert weeks_taken(date(2026, 3, 9), date(2026, 7, 28)) == 20
+    assert weeks_taken(date(2026, 3, 9), date(2026, 8, 3)) == 21
+
+
+# --- Months and the appeal deadline ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (date(2026, 12, 31), 2, date(2027, 2, 28)),  # no 31 February, nor 29th in 2027
+        (date(2027, 12, 31), 2, date(2028, 2, 29)),  # 2028 is a leap year
+        (date(2026, 8, 31), 1, date(2026, 9, 30)),
+        (date(2026, 1, 15), 2, date(2026, 3, 15)),
+        (date(2026, 11, 30), 2, date(2027, 1, 30)),  # over the year's end
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2026, 2, 28), 1, date(2026, 3, 28)),  # the same day, not the month's end
+    ],
+)
+def test_adding_months_keeps_the_day_or_takes_the_last_of_a_shorter_month(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    "letter, certificate, deadline",
+    [
+        (date(2026, 12, 31), None, date(2027, 2, 28)),
+        (date(2026, 3, 10), None, date(2026, 5, 10)),
+        (date(2026, 3, 10), date(2026, 4, 20), date(2026, 5, 20)),  # the certificate's month is later
+        (date(2026, 3, 10), date(2026, 3, 25), date(2026, 5, 10)),  # the letter's 2 months are later
+        (date(2026, 12, 31), date(2027, 1, 31), date(2027, 2, 28)),  # both end on 28 February
+    ],
+)
+def test_appeal_deadline_is_the_later_of_2_months_from_the_letter_and_1_from_a_certificate(
+    letter, certificate, deadline
+):
+    assert appeal_deadline(letter, certificate) == deadline
+
+
+# --- Overdue, met, and exceptions -------------------------------------------------------------------------
+
+DUE = date(2027, 2, 9)
+
+
+@pytest.mark.parametrize(
+    "today, done_on, exceptions, expected",
+    [
+        (date(2027, 2, 9), None, [], Standing.DUE),  # the last day is still in time
+        (date(2027, 2, 10), None, [], Standing.OVERDUE),
+        (date(2027, 2, 20), date(2027, 2, 9), [], Standing.MET),
+        (date(2027, 2, 20), date(2027, 2, 10), [], Standing.LATE),
+        # A setting closed from 18 January: never "overdue", before or after the date, done or not.
+        (
+            date(2027, 2, 10),
+            None,
+            [ExceptionPeriod(date(2027, 1, 18), date(2027, 2, 26))],
+            Standing.EXCEPTION,
+        ),
+        (date(2027, 1, 20), None, [ExceptionPeriod(date(2027, 1, 18))], Standing.EXCEPTION),
+        (date(2027, 3, 1), date(2027, 2, 12), [ExceptionPeriod(date(2027, 1, 18))], Standing.EXCEPTION),
+        # Met on time is met, whatever else happened.
+        (date(2027, 3, 1), date(2027, 2, 1), [ExceptionPeriod(date(2027, 1, 18))], Standing.MET),
+        # An exception that arose after the date had passed does not excuse it.
+        (date(2027, 3, 1), None, [ExceptionPeriod(date(2027, 2, 10))], Standing.OVERDUE),
+    ],
+)
+def test_standing_of_a_due_date(today, done_on, exceptions, expected):
+    assert standing(DUE, today, exceptions, done_on) == expected

@@ -1,0 +1,157 @@
+"""A submitted request is a case: the steps it goes through, the append-only events that move it, and the
+exceptions (SEND Regulations 2014, reg. 10(4)) that excuse its time limits.
+
+The case's current step and officer live on its request row (`AssessmentRequest.step`, `.officer_id`),
+changed only by `services.cases` in one conditional UPDATE, with an event written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import DDL, Date, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import Model
+from models.types import UTCDateTime, utcnow
+from models.user import User
+
+
+class CaseStep(StrEnum):
+    """The steps of a case, in the order a family meets them."""
+
+    SUBMITTED = "submitted"
+    BEING_REVIEWED = "being_reviewed"
+    MORE_INFORMATION = "more_information"
+    AGREED_TO_ASSESS = "agreed_to_assess"
+    NOT_AGREED_TO_ASSESS = "not_agreed_to_assess"
+    ASSESSMENT_UNDER_WAY = "assessment_under_way"
+    PLAN_TO_BE_ISSUED = "plan_to_be_issued"
+    NO_PLAN = "no_plan"
+    DRAFT_PLAN_SENT = "draft_plan_sent"
+    FINAL_PLAN_ISSUED = "final_plan_issued"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STEP_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in ENDED_STEPS
+
+
+STEP_LABELS = {
+    CaseStep.SUBMITTED: "Request received",
+    CaseStep.BEING_REVIEWED: "Being reviewed",
+    CaseStep.MORE_INFORMATION: "More information needed",
+    CaseStep.AGREED_TO_ASSESS: "Agreed to assess",
+    CaseStep.NOT_AGREED_TO_ASSESS: "Not agreed to assess",
+    CaseStep.ASSESSMENT_UNDER_WAY: "Assessment under way",
+    CaseStep.PLAN_TO_BE_ISSUED: "An EHC plan will be issued",
+    CaseStep.NO_PLAN: "No EHC plan will be issued",
+    CaseStep.DRAFT_PLAN_SENT: "Draft plan sent",
+    CaseStep.FINAL_PLAN_ISSUED: "Final plan issued",
+    CaseStep.CLOSED: "Closed",
+    CaseStep.WITHDRAWN: "Withdrawn",
+}
+
+ENDED_STEPS = frozenset({CaseStep.CLOSED, CaseStep.WITHDRAWN})
+# Until the final plan a family may withdraw; after it, the plan's annual reviews follow instead.
+WITHDRAWABLE_STEPS = frozenset(set(CaseStep) - ENDED_STEPS - {CaseStep.FINAL_PLAN_ISSUED})
+
+# The steps each step may follow: the one rule every change of step is checked against.
+ALLOWED_FROM: dict[CaseStep, frozenset[CaseStep]] = {
+    CaseStep.SUBMITTED: frozenset(),  # only by submitting the request
+    CaseStep.BEING_REVIEWED: frozenset({CaseStep.SUBMITTED, CaseStep.MORE_INFORMATION}),
+    CaseStep.MORE_INFORMATION: frozenset({CaseStep.BEING_REVIEWED}),
+    CaseStep.AGREED_TO_ASSESS: frozenset({CaseStep.BEING_REVIEWED, CaseStep.MORE_INFORMATION}),
+    CaseStep.NOT_AGREED_TO_ASSESS: frozenset({CaseStep.BEING_REVIEWED, CaseStep.MORE_INFORMATION}),
+    CaseStep.ASSESSMENT_UNDER_WAY: frozenset({CaseStep.AGREED_TO_ASSESS}),
+    CaseStep.PLAN_TO_BE_ISSUED: frozenset({CaseStep.ASSESSMENT_UNDER_WAY}),
+    CaseStep.NO_PLAN: frozenset({CaseStep.ASSESSMENT_UNDER_WAY}),
+    CaseStep.DRAFT_PLAN_SENT: frozenset({CaseStep.PLAN_TO_BE_ISSUED}),
+    CaseStep.FINAL_PLAN_ISSUED: frozenset({CaseStep.DRAFT_PLAN_SENT}),
+    CaseStep.CLOSED: frozenset(set(CaseStep) - ENDED_STEPS),
+    CaseStep.WITHDRAWN: WITHDRAWABLE_STEPS,
+}
+
+
+class ExceptionKind(StrEnum):
+    """The exceptions to the time limits that reg. 10(4) allows."""
+
+    SETTING_CLOSED = "setting_closed"
+    PERSONAL_CIRCUMSTANCES = "personal_circumstances"
+    FAMILY_AWAY = "family_away"
+
+    @property
+    def label(self) -> str:
+        return EXCEPTION_LABELS[self]
+
+
+EXCEPTION_LABELS = {
+    ExceptionKind.SETTING_CLOSED: "The school or setting was closed for 4 weeks or more",
+    ExceptionKind.PERSONAL_CIRCUMSTANCES: "Exceptional personal circumstances of the child or family",
+    ExceptionKind.FAMILY_AWAY: "The child or family was away from the area for 4 weeks or more",
+}
+
+# What an event records.
+STEP_CHANGED, OFFICER_ASSIGNED, EXCEPTION_RECORDED = "step", "officer", "exception"
+
+
+class CaseEvent(Model):
+    """Append-only: one row for each thing that happened to a case, shown to the family as its timeline
+    (all but the internal note)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("assessment_requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # The step the case was at after the event, and its officer (for an assignment: the new one).
+    step: Mapped[str] = mapped_column(String(30))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note_for_family: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+
+    @property
+    def case_step(self) -> CaseStep:
+        return CaseStep(self.step)
+
+
+class CaseException(Model):
+    """A reg. 10(4) exception recorded by staff: while it applies, a due date is never shown overdue."""
+
+    __tablename__ = "case_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("assessment_requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# On PostgreSQL the database itself refuses to change or delete a case's events.
+CASE_EVENTS_APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION case_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'case_events is append-only';
+END;
+$$ LANGUAGE plpgsql
+"""
+CASE_EVENTS_APPEND_ONLY_TRIGGER = """
+CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events
+FOR EACH ROW EXECUTE FUNCTION case_events_append_only()
+"""
+for _ddl in (CASE_EVENTS_APPEND_ONLY_FUNCTION, CASE_EVENTS_APPEND_ONLY_TRIGGER):
+    event.listen(CaseEvent.__table__, "after_create", DDL(_ddl).execute_if(dialect="postgresql"))
