@@ -130,6 +130,11 @@ class Defaults:
     CLAMD = ""
     CLAMD_TIMEOUT_SECONDS = 30
 
+    # The case after submission: Somerset's week for the draft plan (the law leaves room before week 20),
+    # and the team's address shown to families on their Progress page (not shown when empty)
+    DRAFT_PLAN_WEEKS = 17
+    TEAM_EMAIL = ""
+
     # Appendix A: the longest answer to one question
     APPENDIX_A_MAX_CHARACTERS = 5000
 

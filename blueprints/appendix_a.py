@@ -25,9 +25,9 @@ from blueprints.documents import checking_only, upload_check
 from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
-from models import LINK_APPROVED
-from services import appendix_a, assessment_requests, children, documents, notices
-from services.clock import uk_time
+from models import LINK_APPROVED, CaseStep
+from services import appendix_a, assessment_requests, cases, children, documents, notices
+from services.clock import now, uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
 
@@ -92,6 +92,28 @@ def task_list(public_id: str) -> str:
             for section in assessment_requests.sections_of(found)
         ],
         completed=assessment_requests.completed_count(found),
+    )
+
+
+@bp.get("/<public_id>/progress")
+@reads_only
+@family_required
+def progress(public_id: str) -> ResponseReturnValue:
+    """Where a submitted request is, what happens next and by when, and everything that has happened."""
+    found = _own_request_or_404(public_id)
+    if found.is_draft:
+        return redirect(url_for(".task_list", public_id=public_id))
+    timeline = cases.timeline(found, for_staff=False)
+    return render_template(
+        "appendix_a/progress.html",
+        request_=found,
+        step=cases.step_of(found),
+        next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]),
+        appeal_until=cases.appeal_until(found),
+        timeline=timeline,
+        asked_for=cases.latest_note(timeline, CaseStep.MORE_INFORMATION),
+        team_email=current_app.config["TEAM_EMAIL"],
+        today=now().date(),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -11,13 +11,27 @@ from forms import ButtonForm, error_list
 from forms.staff import (
     ApproveForm,
     AskForm,
+    OfficerForm,
     RejectForm,
     RevokeForm,
     ShareDocumentForm,
     StaffMemberForm,
+    StepForm,
 )
-from models import LINK_APPROVED
-from services import accounts, assessment_requests, audit, children, document_sharing, documents, notices
+from models import LINK_APPROVED, AssessmentRequest, CaseStep
+from services import (
+    accounts,
+    assessment_requests,
+    audit,
+    caseload,
+    cases,
+    children,
+    document_sharing,
+    documents,
+    notices,
+    statutory,
+)
+from services.clock import now, uk_datetime
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -123,21 +137,156 @@ def ask(public_id: str) -> ResponseReturnValue:
     return _decided("Question sent: the request waits for the family's answer")
 
 
-@bp.get("/requests/<public_id>")
+@bp.get("/cases")
 @staff_required
-def assessment_request(public_id: str) -> str:
+def cases_page() -> str:
+    """Every open case, the next due first; filters in the query string, so it works as plain links."""
+    page = request.args.get("page", "1")
+    filters = caseload.Filters(
+        step=request.args.get("step", ""),
+        officer=request.args.get("officer", ""),
+        due=request.args.get("due", ""),
+        page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+    )
+    today = now().date()
+    rows, total = caseload.page_of_cases(filters, today)
+    return render_template(
+        "staff/cases.html",
+        rows=rows,
+        total=total,
+        pages=max(1, -(-total // caseload.PAGE_SIZE)),
+        filters=filters,
+        query={
+            key: value for key, value in request.args.items() if key in ("step", "officer", "due") and value
+        },
+        counts=caseload.counts(today),
+        measure=caseload.within_20_weeks(),
+        steps=[step for step in CaseStep if step.is_open],
+        officers=caseload.officers(),
+        user=current_user,
+    )
+
+
+@bp.get("/cases.csv")
+@staff_required
+def cases_csv() -> Response:
+    return Response(
+        caseload.export_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cases-{now().date().isoformat()}.csv"'},
+    )
+
+
+def _case_or_404(public_id: str) -> AssessmentRequest:
     found = assessment_requests.staff_request(current_user, public_id)
     if found is None:
         abort(404)
+    return found
+
+
+def _case_page(
+    found: AssessmentRequest,
+    officer_form: OfficerForm | None = None,
+    step_form: StepForm | None = None,
+    conflict: str | None = None,
+) -> str:
+    step = found.case_step
+    staff = accounts.staff_members()
+    officer_form = officer_form or OfficerForm(
+        formdata=None, staff=staff, officer=str(found.officer_id) if found.officer_id else None
+    )
+    step_form = step_form or StepForm(formdata=None, steps=step.next_steps() if step else [])
+    received = found.received_on
+    exceptions = cases.exceptions_of(found)
+    today = now().date()
+    due = statutory.due_dates(received, current_app.config["DRAFT_PLAN_WEEKS"]) if received else None
     return render_template(
         "staff/assessment_request.html",
         request_=found,
+        step=step,
+        officer_form=officer_form,
+        step_form=step_form,
+        errors=error_list(officer_form, step_form),
+        conflict=conflict,
+        next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]) if step else None,
+        due_dates=[
+            (label, day, statutory.standing(day, today, exceptions))
+            for label, day in (
+                [
+                    ("Decision whether to assess", due.decision),
+                    ("Notice if no plan will be issued", due.no_plan_notice),
+                    ("Draft plan", due.draft_plan),
+                    ("Final plan", due.final_plan),
+                ]
+                if due
+                else []
+            )
+        ],
+        timeline=cases.timeline(found, for_staff=True) if step else [],
         sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
         delete_form=None,
         sharing_from="request",
     )
+
+
+def _changed_first(found: AssessmentRequest, first: cases.ActedFirst) -> tuple[str, int]:
+    """Someone changed the case after this page was shown: nothing was changed; say who and when."""
+    event = first.event
+    message = "This case was changed by someone else first: nothing was changed"
+    if event is not None:
+        who = event.actor.full_name if event.actor else "someone"
+        message = (
+            f"{who} changed this case first, at {uk_datetime(event.created_at)}: it is now at "
+            f"“{cases.step_of(found).label}”. Nothing was changed"
+        )
+    return _case_page(found, conflict=message), 409
+
+
+@bp.get("/requests/<public_id>")
+@staff_required
+def assessment_request(public_id: str) -> str:
+    return _case_page(_case_or_404(public_id))
+
+
+@bp.post("/requests/<public_id>/officer")
+@staff_required
+def assign_officer(public_id: str) -> ResponseReturnValue:
+    found = _case_or_404(public_id)
+    staff = accounts.staff_members()
+    form = OfficerForm(staff=staff)
+    if not form.validate_on_submit():
+        return _case_page(found, officer_form=form)
+    officer = next(member for member in staff if str(member.id) == form.officer.data)
+    seen = int(form.seen_officer.data) if (form.seen_officer.data or "").isdigit() else None
+    try:
+        cases.assign_officer(current_user, found, officer, seen)
+    except cases.ActedFirst as first:
+        return _changed_first(found, first)
+    except cases.StepNotAllowed:
+        return _case_page(found, conflict="This case has ended: it cannot be given an officer"), 409
+    flash(f"{officer.full_name} is the officer for this case: the family has been emailed", notices.SUCCESS)
+    return redirect(url_for(".assessment_request", public_id=public_id))
+
+
+@bp.post("/requests/<public_id>/step")
+@staff_required
+def move_case(public_id: str) -> ResponseReturnValue:
+    found = _case_or_404(public_id)
+    current = cases.step_of(found)
+    shown = request.form.get("seen_step", "")
+    seen = CaseStep(shown) if shown in {step.value for step in CaseStep} else current
+    form = StepForm(steps=seen.next_steps())
+    if not form.validate_on_submit():
+        return _case_page(found, step_form=form)
+    wanted = CaseStep(form.step.data)
+    try:
+        cases.move(current_user, found, seen, wanted, form.note_for_family.data, form.internal_note.data)
+    except cases.ActedFirst as first:
+        return _changed_first(found, first)
+    flash(f"The case is now at “{wanted.label}”: the family has been emailed", notices.SUCCESS)
+    return redirect(url_for(".assessment_request", public_id=public_id))
 
 
 @bp.get("/children/<public_id>")

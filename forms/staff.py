@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forms import EmailAddress, fits, strip
-from models import ChildLink, User
+from models import CaseEvent, CaseStep, ChildLink, User
+from models.cases import NOTE_REQUIRED
 
 
 def _reason(label: str, required: str) -> TextAreaField:
@@ -83,3 +84,49 @@ class ShareDocumentForm(FlaskForm):
         "email address or other way to find or contact the adult who sent it",
         validators=[DataRequired("Confirm that you have checked the document before sharing it")],
     )
+
+
+NOTE_LENGTH = Length(max=2000, message="This must be 2,000 characters or fewer")
+
+
+class OfficerForm(FlaskForm):
+    COLUMNS = {"seen_officer": None}  # compared with the case, never stored
+
+    officer = RadioField("Who is the officer for this case?", validators=[InputRequired("Select an officer")])
+    # The officer the page showed: if another has been given the case since, nothing changes.
+    seen_officer = HiddenField()
+
+    def __init__(self, *args, staff: list[User] = (), **kwargs) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.officer.choices = [(str(member.id), member.full_name) for member in staff]
+
+
+class StepForm(FlaskForm):
+    COLUMNS = {
+        "note_for_family": CaseEvent.note_for_family,
+        "internal_note": CaseEvent.internal_note,
+        "seen_step": None,  # compared with the case, never stored
+    }
+
+    step = RadioField("Move the case to", validators=[InputRequired("Select the step to move the case to")])
+    # The step the page showed: if the case has moved since, nothing changes.
+    seen_step = HiddenField()
+    note_for_family = TextAreaField("Note for the family", filters=[strip], validators=[NOTE_LENGTH])
+    internal_note = TextAreaField(
+        "Internal note (the family never sees it)", filters=[strip], validators=[NOTE_LENGTH]
+    )
+    confirmed = BooleanField(
+        "I have checked this change: it cannot be undone, and the family will be emailed",
+        validators=[DataRequired("Confirm that you have checked this change")],
+    )
+
+    def __init__(self, *args, steps: list[CaseStep] = (), **kwargs) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.step.choices = [(step.value, step.label) for step in steps]
+
+    def validate_note_for_family(self, field: TextAreaField) -> None:
+        if self.step.data in NOTE_REQUIRED and not field.data:
+            raise ValidationError(
+                "Enter the note the family will read: what is needed, the reasons for the decision, "
+                "or why the case is closed"
+            )

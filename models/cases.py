@@ -42,6 +42,14 @@ class CaseStep(StrEnum):
     def is_open(self) -> bool:
         return self not in ENDED_STEPS
 
+    @property
+    def meaning(self) -> str:
+        return FAMILY_MEANINGS[self]
+
+    def next_steps(self) -> list[CaseStep]:
+        """The steps staff may move a case to from this one (withdrawing is the family's)."""
+        return [step for step in CaseStep if self in ALLOWED_FROM[step] and step != CaseStep.WITHDRAWN]
+
 
 STEP_LABELS = {
     CaseStep.SUBMITTED: "Request received",
@@ -57,6 +65,45 @@ STEP_LABELS = {
     CaseStep.CLOSED: "Closed",
     CaseStep.WITHDRAWN: "Withdrawn",
 }
+
+# What each step means for the family, in plain words, on their Progress page.
+FAMILY_MEANINGS = {
+    CaseStep.SUBMITTED: "The SEND Assessment Hub Team has your request. An officer will review it.",
+    CaseStep.BEING_REVIEWED: "An officer is reviewing your request and the information you sent.",
+    CaseStep.MORE_INFORMATION: "The team needs more information from you before they can decide.",
+    CaseStep.AGREED_TO_ASSESS: "The council has agreed to carry out an EHC needs assessment.",
+    CaseStep.NOT_AGREED_TO_ASSESS: "The council has decided not to carry out an EHC needs assessment.",
+    CaseStep.ASSESSMENT_UNDER_WAY: "The council is asking professionals for advice about the child’s needs.",
+    CaseStep.PLAN_TO_BE_ISSUED: "The council will issue an EHC plan. You will be sent a draft to comment on.",
+    CaseStep.NO_PLAN: "The council has decided not to issue an EHC plan.",
+    CaseStep.DRAFT_PLAN_SENT: "The draft EHC plan has been sent to you to comment on.",
+    CaseStep.FINAL_PLAN_ISSUED: "The final EHC plan has been issued. It will be reviewed every year.",
+    CaseStep.CLOSED: "This request is closed.",
+    CaseStep.WITHDRAWN: "This request was withdrawn.",
+}
+
+# What kind of update each step is, for the family's email: never any detail, only the kind.
+UPDATE_KINDS = {
+    CaseStep.BEING_REVIEWED: "an officer is reviewing it",
+    CaseStep.MORE_INFORMATION: "the team needs more information from you",
+    CaseStep.AGREED_TO_ASSESS: "a decision has been made",
+    CaseStep.NOT_AGREED_TO_ASSESS: "a decision has been made",
+    CaseStep.ASSESSMENT_UNDER_WAY: "the assessment has started",
+    CaseStep.PLAN_TO_BE_ISSUED: "a decision has been made",
+    CaseStep.NO_PLAN: "a decision has been made",
+    CaseStep.DRAFT_PLAN_SENT: "a draft plan has been sent to you",
+    CaseStep.FINAL_PLAN_ISSUED: "the final plan has been issued",
+    CaseStep.CLOSED: "it has been closed",
+    CaseStep.WITHDRAWN: "it has been withdrawn",
+}
+OFFICER_CHANGED_KIND = "your officer has changed"
+
+# Steps whose note for the family is required: the reasons for a decision, what is needed, why it closed.
+NOTE_REQUIRED = frozenset(
+    {CaseStep.MORE_INFORMATION, CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.CLOSED}
+)
+# Decisions the family may take to mediation and the SEND Tribunal.
+APPEALABLE_STEPS = frozenset({CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.FINAL_PLAN_ISSUED})
 
 ENDED_STEPS = frozenset({CaseStep.CLOSED, CaseStep.WITHDRAWN})
 # Until the final plan a family may withdraw; after it, the plan's annual reviews follow instead.

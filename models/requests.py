@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import Model
+from models.cases import CaseStep
 from models.children import Child, ChildLink, new_public_id
 from models.types import UTCDateTime, utcnow
 from models.user import User
@@ -46,6 +47,8 @@ class AssessmentRequest(Model):
     step: Mapped[str | None] = mapped_column(String(30), index=True)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     step_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The date the council's next step at this step is due by (the statutory clock): the caseload's order.
+    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
@@ -58,6 +61,10 @@ class AssessmentRequest(Model):
     @property
     def is_draft(self) -> bool:
         return self.state == DRAFT
+
+    @property
+    def case_step(self) -> CaseStep | None:
+        return CaseStep(self.step) if self.step else None
 
     @property
     def child_name(self) -> str:

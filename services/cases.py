@@ -4,8 +4,10 @@ longer as they saw it and changes nothing: they are told who acted first, and wh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import ColumnElement, case, select, update
 
 from extensions import db, rows_changed
@@ -13,16 +15,19 @@ from models import AssessmentRequest, User
 from models.audit import CHANGED
 from models.cases import (
     ALLOWED_FROM,
+    APPEALABLE_STEPS,
     EXCEPTION_RECORDED,
     OFFICER_ASSIGNED,
+    OFFICER_CHANGED_KIND,
     STEP_CHANGED,
+    UPDATE_KINDS,
     WITHDRAWABLE_STEPS,
     CaseEvent,
     CaseException,
     CaseStep,
     ExceptionKind,
 )
-from services import audit, statutory
+from services import audit, links, mailer, statutory
 from services.clock import now
 
 
@@ -51,6 +56,7 @@ def step_of(request: AssessmentRequest) -> CaseStep:
 def open_case(owner: User, request: AssessmentRequest, moment: datetime) -> CaseEvent:
     """A request just submitted becomes a case at its first step (in the submitting transaction)."""
     request.step, request.step_changed_at = CaseStep.SUBMITTED, moment
+    request.next_due_on = _next_due_on(request, CaseStep.SUBMITTED)
     event = CaseEvent(
         request_id=request.id,
         kind=STEP_CHANGED,
@@ -74,7 +80,13 @@ def move(
     if seen not in ALLOWED_FROM[wanted]:
         raise StepNotAllowed(seen, wanted)
     moment = now()
-    _claim(request, AssessmentRequest.step == seen, step=wanted, step_changed_at=moment)
+    _claim(
+        request,
+        AssessmentRequest.step == seen,
+        step=wanted,
+        step_changed_at=moment,
+        next_due_on=_next_due_on(request, wanted),
+    )
     return _logged(
         actor,
         request,
@@ -204,8 +216,134 @@ def _logged(actor: User, request: AssessmentRequest, event: CaseEvent) -> CaseEv
     event.request_id, event.actor_id = request.id, actor.id
     db.session.add(event)
     audit.record(actor, CHANGED, request)
+    kind = _update_kind(event)
+    if kind is not None:
+        _email_family(request, kind)
     db.session.commit()
     return event
+
+
+def _update_kind(event: CaseEvent) -> str | None:
+    if event.kind == STEP_CHANGED:
+        return UPDATE_KINDS.get(event.case_step)
+    if event.kind == OFFICER_ASSIGNED:
+        first = not db.session.scalar(
+            select(CaseEvent.id).where(
+                CaseEvent.request_id == event.request_id,
+                CaseEvent.kind == OFFICER_ASSIGNED,
+                CaseEvent.id != event.id,
+            )
+        )
+        return UPDATE_KINDS[CaseStep.BEING_REVIEWED] if first else OFFICER_CHANGED_KIND
+    return None  # an exception is the team's own record
+
+
+def _email_family(request: AssessmentRequest, kind: str) -> None:
+    """Which request and what kind of update, with a link to its Progress page: never a detail."""
+    db.session.flush()
+    mailer.queue_email(
+        request.owner.email,
+        f"Update on your request {request.reference}",
+        "case_update",
+        first_name=mailer.greeting_name(request.owner),
+        reference=request.reference,
+        kind=kind,
+        progress_url=links.public_url("appendix_a.progress", public_id=request.public_id),
+    )
+
+
+# --- What the family and staff are shown ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextDue:
+    what: str  # what the council must do: "decide whether to ..."
+    due_on: date
+
+
+# What the council does next at each step, and which of the clock's dates it is due by.
+_NEXT = {
+    CaseStep.SUBMITTED: ("decide whether to carry out an EHC needs assessment", "decision"),
+    CaseStep.BEING_REVIEWED: ("decide whether to carry out an EHC needs assessment", "decision"),
+    CaseStep.MORE_INFORMATION: ("decide whether to carry out an EHC needs assessment", "decision"),
+    CaseStep.AGREED_TO_ASSESS: ("decide whether to issue an EHC plan", "no_plan_notice"),
+    CaseStep.ASSESSMENT_UNDER_WAY: ("decide whether to issue an EHC plan", "no_plan_notice"),
+    CaseStep.PLAN_TO_BE_ISSUED: ("send the draft EHC plan", "draft_plan"),
+    CaseStep.DRAFT_PLAN_SENT: ("issue the final EHC plan", "final_plan"),
+}
+
+
+def next_due(
+    request: AssessmentRequest, draft_plan_weeks: int = statutory.DRAFT_PLAN_WEEKS
+) -> NextDue | None:
+    return next_due_at(request, step_of(request), draft_plan_weeks)
+
+
+def next_due_at(request: AssessmentRequest, step: CaseStep, draft_plan_weeks: int) -> NextDue | None:
+    found = _NEXT.get(step)
+    if found is None or request.received_on is None:
+        return None
+    what, which = found
+    return NextDue(what, getattr(statutory.due_dates(request.received_on, draft_plan_weeks), which))
+
+
+def _next_due_on(request: AssessmentRequest, step: CaseStep) -> date | None:
+    found = next_due_at(request, step, current_app.config["DRAFT_PLAN_WEEKS"])
+    return found.due_on if found else None
+
+
+def decided_on(request: AssessmentRequest) -> date | None:
+    """The UK date the case reached its current step."""
+    return request.step_changed_at.astimezone(statutory.UK).date() if request.step_changed_at else None
+
+
+def appeal_until(request: AssessmentRequest) -> date | None:
+    """After a refusal to assess or to issue a plan, or a final plan: the last day to appeal (2 months
+    from the decision, the day it was recorded here)."""
+    decided = decided_on(request)
+    if step_of(request) not in APPEALABLE_STEPS or decided is None:
+        return None
+    return statutory.appeal_deadline(decided)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    title: str
+    step: CaseStep | None  # for a change of step
+    note_for_family: str | None
+    internal_note: str | None
+
+
+def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]:
+    """Every event, oldest first. A family's timeline has no internal notes and no exceptions."""
+    entries = []
+    for event in events_of(request):
+        if event.kind == EXCEPTION_RECORDED and not for_staff:
+            continue
+        entries.append(
+            TimelineEntry(
+                at=event.created_at,
+                title=_title(event),
+                step=event.case_step if event.kind == STEP_CHANGED else None,
+                note_for_family=event.note_for_family,
+                internal_note=event.internal_note if for_staff else None,
+            )
+        )
+    return entries
+
+
+def latest_note(entries: list[TimelineEntry], step: CaseStep) -> str | None:
+    """The note for the family of the last move to this step (what the team asked for, say)."""
+    return next((entry.note_for_family for entry in reversed(entries) if entry.step == step), None)
+
+
+def _title(event: CaseEvent) -> str:
+    if event.kind == OFFICER_ASSIGNED and event.officer is not None:
+        return f"Officer: {event.officer.full_name}"
+    if event.kind == EXCEPTION_RECORDED:
+        return "Exception to the time limits recorded"
+    return event.case_step.label
 
 
 def _latest_event(request_id: int) -> CaseEvent | None:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AuditEvent
 from models.audit import CHANGED, DOWNLOADED, VIEWED
-from services import assessment_requests, audit, documents
+from services import assessment_requests, audit, cases, documents
 from services.clock import now
 from tests import files
 from tests.pages import post
@@ -58,6 +58,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "appendix_a.check_answers": ShowsAChild("family", "draft", by_public_id("draft")),
     "appendix_a.delete": ShowsAChild("family", "draft", by_public_id("draft")),
     "appendix_a.submitted": ShowsAChild("family", "sent", by_public_id("sent")),
+    "appendix_a.progress": ShowsAChild("family", "sent", by_public_id("sent")),
     "staff.access_request": ShowsAChild("staff", "link", by_public_id("link")),
     "staff.child": ShowsAChild("staff", "child", by_public_id("child")),
     "staff.assessment_request": ShowsAChild("staff", "sent", by_public_id("sent")),
@@ -66,6 +67,8 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
     "staff.home": "the team's queues: names and dates only; each record is logged when opened",
+    "staff.cases_page": "the caseload: names, steps and dates only; each case is logged when opened",
+    "staff.cases_csv": "the caseload's reporting dates: references and dates, no child's name",
     "appendix_a.start": "the names of the family's own linked children, to choose one",
     "send.request_access": "an empty form for a new request",
     "static": "the portal's CSS, images and scripts",
@@ -143,6 +146,7 @@ def world(app, db):
     sent = assessment_requests.start(family, child)
     sent.state, sent.reference = "submitted", f"EHC-2026-{sent.id:06d}"
     sent.submitted_at, sent.received_on, sent.decision_due_on = now(), now().date(), now().date()
+    cases.open_case(family, sent, now())
     database.session.commit()
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from models import AuditEvent, ChildLink
-from services import assessment_requests, documents
+from services import assessment_requests, cases, documents
 from services.clock import now
 from tests import files
 from tests.pages import post
@@ -37,6 +37,7 @@ def world(db):
     sent = assessment_requests.start(family_a, None)
     sent.state, sent.reference = "submitted", "EHC-2026-000999"
     sent.submitted_at, sent.received_on, sent.decision_due_on = now(), now().date(), now().date()
+    cases.open_case(family_a, sent, now())
     db.session.commit()
     saved = documents.save_uploads(
         family_a, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
@@ -64,6 +65,9 @@ def url_for_rule(rule, world) -> str:
         "staff.share_document": world["document"].public_id,
         "staff.stop_sharing_document": world["document"].public_id,
         "appendix_a.submitted": world["sent"].public_id,
+        "appendix_a.progress": world["sent"].public_id,
+        "staff.assign_officer": world["sent"].public_id,
+        "staff.move_case": world["sent"].public_id,
         "staff.assessment_request": world["sent"].public_id,
         "send.child": world["child"].public_id,
         "staff.access_request": world["request"].public_id,

@@ -26,6 +26,8 @@ def upgrade():
         batch_op.add_column(sa.Column("step", sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column("officer_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("step_changed_at", models.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("next_due_on", sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_assessment_requests_next_due_on"), ["next_due_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_assessment_requests_step"), ["step"], unique=False)
         batch_op.create_index(batch_op.f("ix_assessment_requests_officer_id"), ["officer_id"], unique=False)
         batch_op.create_foreign_key(
@@ -33,8 +35,8 @@ def upgrade():
         )
     # Every request submitted so far is a case at its first step, since it was submitted.
     op.execute(
-        "UPDATE assessment_requests SET step = 'submitted', step_changed_at = COALESCE(submitted_at, updated_at)"
-        " WHERE state = 'submitted'"
+        "UPDATE assessment_requests SET step = 'submitted', step_changed_at = COALESCE(submitted_at, updated_at),"
+        " next_due_on = decision_due_on WHERE state = 'submitted'"
     )
 
     op.create_table(
@@ -97,6 +99,8 @@ def downgrade():
         batch_op.drop_constraint("fk_assessment_requests_officer_id_users", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_assessment_requests_officer_id"))
         batch_op.drop_index(batch_op.f("ix_assessment_requests_step"))
+        batch_op.drop_index(batch_op.f("ix_assessment_requests_next_due_on"))
+        batch_op.drop_column("next_due_on")
         batch_op.drop_column("step_changed_at")
         batch_op.drop_column("officer_id")
         batch_op.drop_column("step")

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from bench.pages import csrf, pass_second_step
 from extensions import db
-from services import assessment_requests, documents
+from services import assessment_requests, cases, documents
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
@@ -35,6 +35,7 @@ def seed(live) -> dict:
         sent = assessment_requests.start(family, None)
         sent.state, sent.reference, sent.submitted_at = "submitted", "EHC-2026-000042", now()
         sent.received_on = sent.decision_due_on = now().date()
+        cases.open_case(family, sent, now())
         db.session.commit()
         sent_document = documents.save_uploads(
             family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "report", None, child=child
@@ -94,6 +95,7 @@ FAMILY_PAGES = [
     "/send/requests/{draft}/delete",
     "/send/requests/{sent}",
     "/send/requests/{sent}/submitted",
+    "/send/requests/{sent}/progress",
     "/send/no-such-page",
 ]
 STAFF_PAGES = [
@@ -102,6 +104,7 @@ STAFF_PAGES = [
     "/staff/access/{question}",
     "/staff/children/{child}",
     "/staff/requests/{sent}",
+    "/staff/cases",
     "/staff/documents/{document}/share",
 ]
 PUBLIC_PAGES = [

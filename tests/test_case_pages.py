@@ -1,0 +1,254 @@
+"""The case after submission, through its pages: staff give it an officer and move it on, and the family
+follows it on their Progress page and by email, never seeing the team's internal notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from extensions import db as database
+from models import AuditEvent, CaseEvent
+from models.audit import VIEWED
+from services import assessment_requests, cases, statutory
+from tests.pages import error_messages, field_error, get_page, post, post_page
+from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+
+SUBMITTED_AT = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # a Monday: received that day
+CHILD_DETAILS = ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE", "2015")
+INTERNAL = "Spoke to the SENCo: the report is late"
+
+
+@pytest.fixture
+def world(app, db):
+    family = make_family("parent@example.com", first_name="Robin")
+    pat = make_staff("pat@somerset.gov.uk")
+    sam = make_staff("sam@somerset.gov.uk")
+    sam.first_name = "Sam"
+    child = make_child()
+    approved_link(family, child)
+    case = assessment_requests.start(family, child)
+    case.state, case.submitted_at, case.reference = "submitted", SUBMITTED_AT, f"EHC-2026-{case.id:06d}"
+    case.received_on = statutory.received_date(SUBMITTED_AT)
+    case.decision_due_on = statutory.decision_due(case.received_on)
+    cases.open_case(family, case, SUBMITTED_AT)
+    database.session.commit()
+    clients = {"family": app.test_client(), "pat": app.test_client(), "sam": app.test_client()}
+    signed_in_past_second_step(clients["family"], "parent@example.com")
+    signed_in_past_second_step(clients["pat"], "pat@somerset.gov.uk")
+    signed_in_past_second_step(clients["sam"], "sam@somerset.gov.uk")
+    return {"case": case, "clients": clients, "pat": pat, "sam": sam, "family": family}
+
+
+def progress_url(world) -> str:
+    return f"/send/requests/{world['case'].public_id}/progress"
+
+
+def staff_url(world) -> str:
+    return f"/staff/requests/{world['case'].public_id}"
+
+
+def summary(soup) -> dict[str, str]:
+    return {
+        " ".join(row.dt.get_text().split()): " ".join(row.dd.get_text().split())
+        for row in soup.select(".govuk-summary-list__row")
+    }
+
+
+def assign(world, who: str, officer) -> object:
+    return post(
+        world["clients"][who], f"{staff_url(world)}/officer", {"officer": str(officer.id), "seen_officer": ""}
+    )
+
+
+def move(world, who: str, seen: str, step: str, note: str = "", internal: str = "", confirmed: bool = True):
+    data = {"seen_step": seen, "step": step, "note_for_family": note, "internal_note": internal}
+    if confirmed:
+        data["confirmed"] = "y"
+    return post(world["clients"][who], f"{staff_url(world)}/step", data)
+
+
+def test_a_new_case_shows_the_family_its_step_its_next_date_and_no_officer_yet(world):
+    soup = get_page(world["clients"]["family"], progress_url(world))
+    rows = summary(soup)
+    assert rows["Where it is now"].startswith("Request received")
+    assert (
+        rows["What happens next"]
+        == ("The council must decide whether to carry out an ehc needs assessment by 20 April 2026.")
+        or "by 20 April 2026" in rows["What happens next"]
+    )
+    assert rows["Your officer"].startswith("Not given yet")
+    assert "9 March 2026" in rows["Received"]
+    home = get_page(world["clients"]["family"], "/send")
+    assert home.find("a", href=progress_url(world)) is not None
+    assert "Request received" in home.get_text()
+
+
+def test_staff_give_the_case_an_officer_and_the_family_is_told_by_name_and_by_email(world, mailbox):
+    response = assign(world, "pat", world["pat"])
+    assert response.status_code == 302
+    rows = summary(get_page(world["clients"]["family"], progress_url(world)))
+    assert rows["Where it is now"].startswith("Being reviewed")
+    assert rows["Your officer"] == "Pat Morgan"
+    [email] = mailbox.wait_for("parent@example.com")
+    assert email["Subject"] == f"Update on your request {world['case'].reference}"
+    body = mailbox.text(email) + mailbox.html(email)
+    assert "an officer is reviewing it" in body
+    assert f"/send/requests/{world['case'].public_id}/progress" in body
+    for detail in CHILD_DETAILS:
+        assert detail not in body
+    # a change of officer is an update of its own
+    assert assign(world, "pat", world["sam"]).status_code == 409  # Pat's form still said "no officer"
+    response = post(
+        world["clients"]["pat"],
+        f"{staff_url(world)}/officer",
+        {"officer": str(world["sam"].id), "seen_officer": str(world["pat"].id)},
+    )
+    assert response.status_code == 302
+    emails = mailbox.wait_for("parent@example.com", count=2)
+    assert "your officer has changed" in mailbox.text(emails[-1])
+    assert summary(get_page(world["clients"]["family"], progress_url(world)))["Your officer"].startswith(
+        "Sam "
+    )
+
+
+def test_asking_for_more_information_puts_it_first_for_the_family_without_internal_notes(world, mailbox):
+    assign(world, "pat", world["pat"])
+    response = move(
+        world, "pat", "being_reviewed", "more_information", "Please send the latest school report.", INTERNAL
+    )
+    assert response.status_code == 302
+    family_page = get_page(world["clients"]["family"], progress_url(world))
+    banner = family_page.select_one(".govuk-notification-banner")
+    assert "The team has asked you for more information" in banner.get_text()
+    assert "Please send the latest school report." in banner.get_text()
+    assert INTERNAL not in str(family_page)
+    staff_page = get_page(world["clients"]["pat"], staff_url(world))
+    assert INTERNAL in staff_page.get_text()
+    assert "Please send the latest school report." in staff_page.get_text()
+    emails = mailbox.wait_for("parent@example.com", count=2)
+    assert "the team needs more information from you" in mailbox.text(emails[-1])
+    for email in emails:
+        assert INTERNAL not in mailbox.text(email) and "school report" not in mailbox.text(email)
+
+
+def test_a_step_needs_confirming_and_a_refusal_needs_reasons_and_typed_notes_are_kept(world):
+    assign(world, "pat", world["pat"])
+    soup = post_page(
+        world["clients"]["pat"],
+        f"{staff_url(world)}/step",
+        {"seen_step": "being_reviewed", "step": "not_agreed_to_assess", "internal_note": INTERNAL},
+    )
+    assert soup.title.get_text().startswith("Error: ")
+    assert error_messages(soup) == [
+        "Enter the note the family will read: what is needed, the reasons for the decision, "
+        "or why the case is closed",
+        "Confirm that you have checked this change",
+    ]
+    assert field_error(soup, "note_for_family").endswith("why the case is closed")
+    assert soup.find(id="internal_note").get_text() == INTERNAL
+    assert soup.find(id="step-2") is not None and soup.select_one("input[name=step][checked]")["value"] == (
+        "not_agreed_to_assess"
+    )
+    database.session.refresh(world["case"])
+    assert world["case"].step == "being_reviewed"
+    only_allowed = post_page(
+        world["clients"]["pat"],
+        f"{staff_url(world)}/step",
+        {"seen_step": "being_reviewed", "step": "closed_x"},
+    )
+    assert "Not a valid choice" in " ".join(error_messages(only_allowed))
+
+
+def test_an_officer_acting_on_an_older_page_is_told_who_moved_it_first(world):
+    assign(world, "pat", world["pat"])
+    assert move(world, "sam", "being_reviewed", "agreed_to_assess").status_code == 302
+    response = move(world, "pat", "being_reviewed", "not_agreed_to_assess", "We do not think so.")
+    assert response.status_code == 409
+    text = " ".join(response.get_data(as_text=True).split())
+    assert (
+        "Sam Morgan changed this case first" in text or "Sam " in text and "changed this case first" in text
+    )
+    assert "“Agreed to assess”. Nothing was changed" in text
+    decisions = database.session.scalar(
+        select(func.count(CaseEvent.id)).where(
+            CaseEvent.step.in_(["agreed_to_assess", "not_agreed_to_assess"])
+        )
+    )
+    assert decisions == 1
+
+
+def test_after_a_refusal_the_family_sees_the_reasons_and_the_date_to_appeal_by(world, mailbox):
+    assign(world, "pat", world["pat"])
+    with time_machine.travel(datetime(2026, 4, 14, 11, 0, tzinfo=UTC), tick=False):
+        signed_in_past_second_step(
+            world["clients"]["pat"], "pat@somerset.gov.uk"
+        )  # a session of its own time
+        response = move(
+            world, "pat", "being_reviewed", "not_agreed_to_assess", "The school can meet the needs."
+        )
+    assert response.status_code == 302
+    soup = get_page(world["clients"]["family"], progress_url(world))
+    assert summary(soup)["Where it is now"].startswith("Not agreed to assess")
+    assert "What happens next" not in summary(soup)
+    text = " ".join(soup.get_text().split())
+    assert "The school can meet the needs." in text
+    assert "Appeal by 14 June 2026" in text  # 2 months from 14 April
+    emails = mailbox.wait_for("parent@example.com", count=2)
+    assert any("a decision has been made" in mailbox.text(email) for email in emails)
+
+
+def test_the_staff_page_shows_the_dates_and_flags_them_overdue_unless_an_exception_applies(world):
+    with time_machine.travel(datetime(2026, 4, 21, 9, 0, tzinfo=UTC), tick=False):
+        signed_in_past_second_step(world["clients"]["pat"], "pat@somerset.gov.uk")
+        soup = get_page(world["clients"]["pat"], staff_url(world))
+        rows = {row.th.get_text(): row.get_text(" ", strip=True) for row in soup.select("tbody tr")}
+        assert (
+            "20 April 2026" in rows["Decision whether to assess"]
+            and "Overdue" in rows["Decision whether to assess"]
+        )
+        assert "Due" in rows["Final plan"] and "27 July 2026" in rows["Final plan"]
+        cases.record_exception(
+            world["pat"],
+            world["case"],
+            cases.ExceptionKind.SETTING_CLOSED,
+            datetime(2026, 4, 1).date(),
+            None,
+            "Flood",
+        )
+        soup = get_page(world["clients"]["pat"], staff_url(world))
+        rows = {row.th.get_text(): row.get_text(" ", strip=True) for row in soup.select("tbody tr")}
+        assert "Exception applies" in rows["Decision whether to assess"]
+        assert "Overdue" not in soup.get_text()
+
+
+def test_another_family_and_the_family_on_staff_pages_get_nothing(world, app):
+    other = app.test_client()
+    make_family("other@example.com")
+    signed_in_past_second_step(other, "other@example.com")
+    response = other.get(progress_url(world))
+    assert response.status_code == 404
+    assert "Jamie" not in response.get_data(as_text=True)
+    for url in (f"{staff_url(world)}/officer", f"{staff_url(world)}/step"):
+        assert post(world["clients"]["family"], url, {"officer": "1", "step": "closed"}).status_code == 403
+    database.session.refresh(world["case"])
+    assert (world["case"].step, world["case"].officer_id) == ("submitted", None)
+
+
+def test_opening_the_progress_page_is_audited(world):
+    family = world["family"]
+
+    def viewed() -> int:
+        return database.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.actor_id == family.id,
+                AuditEvent.action == VIEWED,
+                AuditEvent.record_id == world["case"].id,
+            )
+        )
+
+    before = viewed()
+    get_page(world["clients"]["family"], progress_url(world))
+    assert viewed() == before + 1
