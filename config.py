@@ -134,6 +134,8 @@ class Defaults:
     # and the team's address shown to families on their Progress page (not shown when empty)
     DRAFT_PLAN_WEEKS = 17
     TEAM_EMAIL = ""
+    # How often an open Progress page asks whether its case has changed (with JavaScript, tab visible)
+    PROGRESS_POLL_SECONDS = 60
 
     # Appendix A: the longest answer to one question
     APPENDIX_A_MAX_CHARACTERS = 5000

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -20,14 +21,15 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from blueprints import is_htmx, session_limits
-from blueprints.access import family_required
+from blueprints.access import family_required, second_step_passed
 from blueprints.documents import checking_only, upload_check
 from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
+from forms.send import CaseAnswerForm
 from models import LINK_APPROVED, CaseStep
 from services import appendix_a, assessment_requests, cases, children, documents, notices
-from services.clock import now, uk_time
+from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
 
@@ -95,6 +97,10 @@ def task_list(public_id: str) -> str:
     )
 
 
+# htmx stops polling when a poll answers this status.
+STOP_POLLING = 286
+
+
 @bp.get("/<public_id>/progress")
 @reads_only
 @family_required
@@ -103,9 +109,63 @@ def progress(public_id: str) -> ResponseReturnValue:
     found = _own_request_or_404(public_id)
     if found.is_draft:
         return redirect(url_for(".task_list", public_id=public_id))
-    timeline = cases.timeline(found, for_staff=False)
     return render_template(
-        "appendix_a/progress.html",
+        "appendix_a/progress.html", **_progress(found), answer_form=CaseAnswerForm(formdata=None)
+    )
+
+
+@bp.post("/<public_id>/progress/answer")
+@family_required
+def answer(public_id: str) -> ResponseReturnValue:
+    """The family answers the team's request for more information; the case goes back to its officer."""
+    found = _own_request_or_404(public_id)
+    if found.is_draft:
+        abort(404)
+    form = CaseAnswerForm()
+    if found.step != CaseStep.MORE_INFORMATION:
+        return render_template(
+            "appendix_a/progress.html", **_progress(found), answer_form=form, conflict=True
+        ), 409
+    if not form.validate_on_submit():
+        return render_template(
+            "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
+        )
+    try:
+        cases.answer(current_user, found, form.answer.data)
+    except cases.ActedFirst:
+        return render_template(
+            "appendix_a/progress.html", **_progress(found), answer_form=form, conflict=True
+        ), 409
+    flash("Your answer has been sent to the team", notices.SUCCESS)
+    return redirect(url_for(".progress", public_id=public_id))
+
+
+@bp.get("/<public_id>/progress/status")
+@reads_only
+def progress_status(public_id: str) -> ResponseReturnValue:
+    """The Progress page's changing part, for its poll: 304 while the case is as the page shows it; when
+    it has changed, the new part and a polite "Update: ..." for the live region; 286 once it has ended
+    or the session has (never a sign-in page swapped into the panel). A poll never renews the session."""
+    if not (current_user.is_authenticated and second_step_passed()) or current_user.is_staff:
+        return "", STOP_POLLING
+    version = assessment_requests.family_case_version(current_user, public_id)
+    if version is None:
+        abort(404)
+    etag = f'"case-{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status=304, headers={"ETag": etag})
+    found = _own_request_or_404(public_id)
+    shown = _progress(found)
+    latest = shown["timeline"][-1] if shown["timeline"] else None
+    body = render_template(
+        "appendix_a/_progress_panel.html", **shown, announcement=f"Update: {latest.title}" if latest else ""
+    )
+    return Response(body, status=200 if shown["step"].is_open else STOP_POLLING, headers={"ETag": etag})
+
+
+def _progress(found) -> dict[str, Any]:
+    timeline = cases.timeline(found, for_staff=False)
+    return dict(
         request_=found,
         step=cases.step_of(found),
         next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]),
@@ -113,7 +173,7 @@ def progress(public_id: str) -> ResponseReturnValue:
         timeline=timeline,
         asked_for=cases.latest_note(timeline, CaseStep.MORE_INFORMATION),
         team_email=current_app.config["TEAM_EMAIL"],
-        today=now().date(),
+        poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
     )
 
 

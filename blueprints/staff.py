@@ -11,6 +11,7 @@ from forms import ButtonForm, error_list
 from forms.staff import (
     ApproveForm,
     AskForm,
+    ExceptionForm,
     OfficerForm,
     RejectForm,
     RevokeForm,
@@ -19,6 +20,7 @@ from forms.staff import (
     StepForm,
 )
 from models import LINK_APPROVED, AssessmentRequest, CaseStep
+from models.cases import ExceptionKind
 from services import (
     accounts,
     assessment_requests,
@@ -188,6 +190,7 @@ def _case_page(
     found: AssessmentRequest,
     officer_form: OfficerForm | None = None,
     step_form: StepForm | None = None,
+    exception_form: ExceptionForm | None = None,
     conflict: str | None = None,
 ) -> str:
     step = found.case_step
@@ -196,6 +199,7 @@ def _case_page(
         formdata=None, staff=staff, officer=str(found.officer_id) if found.officer_id else None
     )
     step_form = step_form or StepForm(formdata=None, steps=step.next_steps() if step else [])
+    exception_form = exception_form or ExceptionForm(formdata=None)
     received = found.received_on
     exceptions = cases.exceptions_of(found)
     today = now().date()
@@ -206,7 +210,10 @@ def _case_page(
         step=step,
         officer_form=officer_form,
         step_form=step_form,
-        errors=error_list(officer_form, step_form),
+        errors=error_list(officer_form, step_form, exception_form),
+        exception_form=exception_form,
+        exceptions=cases.exceptions_recorded(found) if step else [],
+        exception_labels={kind.value: kind.label for kind in ExceptionKind},
         conflict=conflict,
         next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]) if step else None,
         due_dates=[
@@ -267,6 +274,23 @@ def assign_officer(public_id: str) -> ResponseReturnValue:
     except cases.StepNotAllowed:
         return _case_page(found, conflict="This case has ended: it cannot be given an officer"), 409
     flash(f"{officer.full_name} is the officer for this case: the family has been emailed", notices.SUCCESS)
+    return redirect(url_for(".assessment_request", public_id=public_id))
+
+
+@bp.post("/requests/<public_id>/exception")
+@staff_required
+def record_exception(public_id: str) -> ResponseReturnValue:
+    found = _case_or_404(public_id)
+    form = ExceptionForm()
+    if not form.validate_on_submit() or form.starts_on is None:
+        return _case_page(found, exception_form=form)
+    try:
+        cases.record_exception(
+            current_user, found, ExceptionKind(form.kind.data), form.starts_on, form.ends_on, form.reason.data
+        )
+    except cases.ActedFirst:
+        return _case_page(found, conflict="This case has ended: no exception can be recorded"), 409
+    flash("Exception recorded: the case’s dates are not shown overdue while it applies", notices.SUCCESS)
     return redirect(url_for(".assessment_request", public_id=public_id))
 
 

@@ -9,7 +9,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms import fits, strip
-from models import RELATIONSHIPS, ChildLink
+from models import RELATIONSHIPS, CaseEvent, ChildLink
 from services import contact_details
 from services.clock import now
 from services.dates import ALL_PARTS, check_date_of_birth
@@ -139,3 +139,9 @@ class AnswerForm(FlaskForm):
             Length(max=2000, message="Your answer must be 2,000 characters or fewer"),
         ],
     )
+
+
+class CaseAnswerForm(AnswerForm):
+    """The family's answer when the team asks for more information about their request."""
+
+    COLUMNS = {"answer": CaseEvent.note_for_family}

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forms import EmailAddress, fits, strip
-from models import CaseEvent, CaseStep, ChildLink, User
-from models.cases import NOTE_REQUIRED
+from models import CaseEvent, CaseException, CaseStep, ChildLink, User
+from models.cases import NOTE_REQUIRED, ExceptionKind
+from services.clock import now
+from services.dates import ALL_PARTS, check_date
 
 
 def _reason(label: str, required: str) -> TextAreaField:
@@ -130,3 +134,65 @@ class StepForm(FlaskForm):
                 "Enter the note the family will read: what is needed, the reasons for the decision, "
                 "or why the case is closed"
             )
+
+
+def _date_part(label: str) -> StringField:
+    return StringField(label, filters=[strip], validators=[Length(max=4, message=f"{label} is too long")])
+
+
+class ExceptionForm(FlaskForm):
+    """A reg. 10(4) exception: which, from when (and until when, if known), and why."""
+
+    COLUMNS = {
+        "reason": CaseException.reason,
+        # the day, month and year of each date make one Date column
+        "starts_day": None,
+        "starts_month": None,
+        "starts_year": None,
+        "ends_day": None,
+        "ends_month": None,
+        "ends_year": None,
+    }
+
+    kind = RadioField(
+        "Which exception applies?",
+        choices=[(kind.value, kind.label) for kind in ExceptionKind],
+        validators=[InputRequired("Select the exception that applies")],
+    )
+    starts_day, starts_month, starts_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
+    ends_day, ends_month, ends_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
+    reason = _reason("Reason (the family never sees it)", "Enter the reason for the exception")
+
+    starts_on: date | None = None
+    ends_on: date | None = None
+    date_error_parts: dict[str, tuple[str, ...]] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.date_error_parts = {}
+        today = now().date()
+        starts = check_date(
+            self.starts_day.data, self.starts_month.data, self.starts_year.data, today, "Start date"
+        )
+        if starts.message:
+            valid = self._date_error("starts", starts.message, starts.parts)
+        self.starts_on = starts.value
+        typed_end = any((self.ends_day.data, self.ends_month.data, self.ends_year.data))
+        if typed_end:
+            ends = check_date(
+                self.ends_day.data, self.ends_month.data, self.ends_year.data, today, "End date"
+            )
+            if ends.message:
+                valid = self._date_error("ends", ends.message, ends.parts)
+            elif self.starts_on and ends.value and ends.value < self.starts_on:
+                valid = self._date_error(
+                    "ends", "The end date must be the same as or after the start date", ALL_PARTS
+                )
+            self.ends_on = ends.value
+        return valid
+
+    def _date_error(self, which: str, message: str, parts: tuple[str, ...]) -> bool:
+        self.date_error_parts[which] = parts
+        first = getattr(self, f"{which}_{parts[0] if parts else 'day'}")
+        first.errors = [*first.errors, message]
+        return False

@@ -146,6 +146,7 @@ EXCEPTION_LABELS = {
 
 # What an event records.
 STEP_CHANGED, OFFICER_ASSIGNED, EXCEPTION_RECORDED = "step", "officer", "exception"
+FAMILY_ANSWERED = "answer"  # the family's answer to a request for more information (its note)
 
 
 class CaseEvent(Model):

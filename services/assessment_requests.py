@@ -80,6 +80,19 @@ _FAMILY_REQUEST = select(AssessmentRequest).where(
 _FAMILY_REQUEST_VIEWED = audit.found_and_logged(_FAMILY_REQUEST, AssessmentRequest, VIEWED)
 
 
+_FAMILY_CASE_VERSION = select(AssessmentRequest.version).where(
+    AssessmentRequest.public_id == bindparam("public_id"),
+    AssessmentRequest.owner_id == bindparam("owner_id"),
+    AssessmentRequest.step.is_not(None),
+)
+
+
+def family_case_version(owner: User, public_id: str) -> int | None:
+    """The version of one of this family's cases, to tell a poll whether anything changed. Shows nothing
+    of the case, so it is not logged; the page it leads to is."""
+    return db.session.scalar(_FAMILY_CASE_VERSION, {"public_id": public_id, "owner_id": owner.id})
+
+
 def requests_of(owner: User) -> list[AssessmentRequest]:
     return list(db.session.scalars(_REQUESTS_OF, {"owner_id": owner.id}))
 

@@ -17,6 +17,7 @@ from models.cases import (
     ALLOWED_FROM,
     APPEALABLE_STEPS,
     EXCEPTION_RECORDED,
+    FAMILY_ANSWERED,
     OFFICER_ASSIGNED,
     OFFICER_CHANGED_KIND,
     STEP_CHANGED,
@@ -109,6 +110,29 @@ def withdraw(owner: User, request: AssessmentRequest, note_for_family: str | Non
     return move(owner, request, seen, CaseStep.WITHDRAWN, note_for_family=note_for_family)
 
 
+def answer(owner: User, request: AssessmentRequest, words: str) -> CaseEvent:
+    """The family answers the team's request for more information: the case goes back to its officer."""
+    moment = now()
+    _claim(
+        request,
+        AssessmentRequest.step == CaseStep.MORE_INFORMATION,
+        step=CaseStep.BEING_REVIEWED,
+        step_changed_at=moment,
+        next_due_on=_next_due_on(request, CaseStep.BEING_REVIEWED),
+    )
+    return _logged(
+        owner,
+        request,
+        CaseEvent(
+            kind=FAMILY_ANSWERED,
+            step=CaseStep.BEING_REVIEWED,
+            officer_id=request.officer_id,
+            note_for_family=words,
+            created_at=moment,
+        ),
+    )
+
+
 def assign_officer(
     staff: User, request: AssessmentRequest, officer: User, seen_officer_id: int | None
 ) -> CaseEvent:
@@ -187,6 +211,16 @@ def events_of(request: AssessmentRequest) -> list[CaseEvent]:
             select(CaseEvent)
             .where(CaseEvent.request_id == request.id)
             .order_by(CaseEvent.created_at, CaseEvent.id)
+        )
+    )
+
+
+def exceptions_recorded(request: AssessmentRequest) -> list[CaseException]:
+    return list(
+        db.session.scalars(
+            select(CaseException)
+            .where(CaseException.request_id == request.id)
+            .order_by(CaseException.starts_on, CaseException.id)
         )
     )
 
@@ -324,7 +358,7 @@ def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]
         entries.append(
             TimelineEntry(
                 at=event.created_at,
-                title=_title(event),
+                title=_title(event, for_staff),
                 step=event.case_step if event.kind == STEP_CHANGED else None,
                 note_for_family=event.note_for_family,
                 internal_note=event.internal_note if for_staff else None,
@@ -338,7 +372,9 @@ def latest_note(entries: list[TimelineEntry], step: CaseStep) -> str | None:
     return next((entry.note_for_family for entry in reversed(entries) if entry.step == step), None)
 
 
-def _title(event: CaseEvent) -> str:
+def _title(event: CaseEvent, for_staff: bool) -> str:
+    if event.kind == FAMILY_ANSWERED:
+        return "The family answered" if for_staff else "Your answer"
     if event.kind == OFFICER_ASSIGNED and event.officer is not None:
         return f"Officer: {event.officer.full_name}"
     if event.kind == EXCEPTION_RECORDED:

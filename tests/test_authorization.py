@@ -66,6 +66,7 @@ def url_for_rule(rule, world) -> str:
         "staff.stop_sharing_document": world["document"].public_id,
         "appendix_a.submitted": world["sent"].public_id,
         "appendix_a.progress": world["sent"].public_id,
+        "appendix_a.progress_status": world["sent"].public_id,
         "staff.assign_officer": world["sent"].public_id,
         "staff.move_case": world["sent"].public_id,
         "staff.assessment_request": world["sent"].public_id,
@@ -98,11 +99,21 @@ def protected_rules(app, prefixes=(*FAMILY_AREAS, "staff.")):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(prefixes)]
 
 
+# A live panel's poll: without a session through the second step it stops polling (286, no body),
+# rather than have a sign-in page swapped into the panel. Tested here and in test_case_pages.py.
+POLLS = {"appendix_a.progress_status"}
+
+
 def test_every_send_and_staff_route_needs_the_second_step(app, client, world):
     anonymous = app.test_client()
-    send_rules = protected_rules(app, FAMILY_AREAS)
+    polls = [rule for rule in protected_rules(app, FAMILY_AREAS) if rule.endpoint in POLLS]
+    send_rules = [rule for rule in protected_rules(app, FAMILY_AREAS) if rule.endpoint not in POLLS]
     staff_rules = protected_rules(app, ("staff.",))
-    assert len(send_rules) >= 4 and len(staff_rules) >= 7
+    assert len(send_rules) >= 4 and len(staff_rules) >= 7 and len(polls) == len(POLLS)
+
+    for rule in polls:
+        response = visit(anonymous, rule, url_for_rule(rule, world), htmx=True)
+        assert (response.status_code, response.data) == (286, b"")
 
     for rule in send_rules + staff_rules:
         url = url_for_rule(rule, world)
@@ -110,6 +121,8 @@ def test_every_send_and_staff_route_needs_the_second_step(app, client, world):
         assert visit(anonymous, rule, url, htmx=True).status_code == 401, url
 
     sign_in(client, email="a@example.com")
+    for rule in polls:
+        assert visit(client, rule, url_for_rule(rule, world), htmx=True).status_code == 286
     for rule in send_rules:
         url = url_for_rule(rule, world)
         assert visit(client, rule, url).location.startswith("/two-step"), url

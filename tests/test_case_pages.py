@@ -3,7 +3,7 @@ follows it on their Progress page and by email, never seeing the team's internal
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -252,3 +252,152 @@ def test_opening_the_progress_page_is_audited(world):
     before = viewed()
     get_page(world["clients"]["family"], progress_url(world))
     assert viewed() == before + 1
+
+
+def poll(client, world, version=None):
+    headers = {"HX-Request": "true"}
+    if version is not None:
+        headers["If-None-Match"] = f'"case-{version}"'
+    return client.get(f"{progress_url(world)}/status", headers=headers)
+
+
+def viewed_rows(world) -> int:
+    """The family's views of the case."""
+    return database.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == VIEWED,
+            AuditEvent.record_id == world["case"].id,
+            AuditEvent.actor_id == world["family"].id,
+        )
+    )
+
+
+def test_a_poll_answers_304_until_the_case_changes_then_the_new_panel_and_an_update(world):
+    family = world["clients"]["family"]
+    page = get_page(family, progress_url(world))
+    panel = page.find(id="case-progress")
+    version = world["case"].version
+    assert panel["data-hx-headers"] == f'{{"If-None-Match": "\\"case-{version}\\""}}'
+    assert panel["data-hx-trigger"] == "every 60s"
+    before = viewed_rows(world)
+    unchanged = poll(family, world, version)
+    assert (unchanged.status_code, unchanged.data, unchanged.headers["ETag"]) == (
+        304,
+        b"",
+        f'"case-{version}"',
+    )
+    assert viewed_rows(world) == before  # nothing shown, nothing logged
+    move(world, "pat", "submitted", "being_reviewed", internal=INTERNAL)
+    changed = poll(family, world, version)
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200
+    assert (
+        "Being reviewed" in html
+        and '<p id="case-update" data-hx-swap-oob="innerHTML">Update: Being reviewed</p>' in html
+    )
+    assert f'\\"case-{version + 1}\\"' in html  # the next poll sends the new version
+    assert INTERNAL not in html
+    assert viewed_rows(world) == before + 1
+
+
+def test_a_poll_never_renews_the_session_and_stops_when_signed_out_or_the_case_ends(world, app):
+    family = world["clients"]["family"]
+    with family.session_transaction() as session:
+        session["last_seen"] = last_seen = session["last_seen"] - 120
+    assert poll(family, world, 0).status_code == 200
+    with family.session_transaction() as session:
+        assert session["last_seen"] == last_seen
+    anonymous = app.test_client()
+    signed_out = poll(anonymous, world, 0)
+    assert (signed_out.status_code, signed_out.data) == (286, b"")
+    move(world, "pat", "submitted", "closed", "You asked us to stop.")
+    ended = poll(family, world, 0)
+    assert ended.status_code == 286 and "Closed" in ended.get_data(as_text=True)
+    assert "data-hx-get" not in ended.get_data(as_text=True)  # nothing left to ask for
+
+
+def test_another_family_polling_gets_404(world, app):
+    other = app.test_client()
+    make_family("other@example.com")
+    signed_in_past_second_step(other, "other@example.com")
+    response = poll(other, world, 0)
+    assert response.status_code == 404 and "Jamie" not in response.get_data(as_text=True)
+
+
+def test_staff_record_an_exception_with_its_dates_and_reason(world):
+    pat = world["clients"]["pat"]
+    url = f"{staff_url(world)}/exception"
+    soup = post_page(pat, url, {})
+    assert error_messages(soup) == [  # in the order of the fields on the page
+        "Select the exception that applies",
+        "Enter the start date",
+        "Enter the reason for the exception",
+    ]
+    typed = {
+        "kind": "setting_closed",
+        "starts_day": "1",
+        "starts_month": "4",
+        "starts_year": "2026",
+        "ends_day": "31",
+        "ends_month": "3",
+        "ends_year": "2026",
+        "reason": "The school was closed by flooding.",
+    }
+    soup = post_page(pat, url, typed)
+    assert error_messages(soup) == ["The end date must be the same as or after the start date"]
+    assert soup.find(id="ends_day")["value"] == "31" and soup.find(id="starts_month")["value"] == "4"
+    assert soup.find(id="reason").get_text() == "The school was closed by flooding."
+    response = post(pat, url, {**typed, "ends_day": "", "ends_month": "", "ends_year": ""})
+    assert response.status_code == 302
+    with time_machine.travel(datetime(2026, 4, 22, 9, 0, tzinfo=UTC), tick=False):
+        signed_in_past_second_step(pat, "pat@somerset.gov.uk")
+        soup = get_page(pat, staff_url(world))
+    text = " ".join(soup.get_text().split())
+    assert (
+        "The school or setting was closed for 4 weeks or more: from 1 April 2026. The school was closed"
+        in text
+    )
+    assert "Exception applies" in text and "Overdue" not in text
+    family_page = get_page(world["clients"]["family"], progress_url(world))
+    assert "flooding" not in str(family_page)
+
+
+def test_the_family_answers_a_request_for_more_information_and_the_case_goes_back_to_review(world):
+    family = world["clients"]["family"]
+    answer_url = f"{progress_url(world)}/answer"
+    refused = post(family, answer_url, {"answer": "Not asked yet"})
+    assert refused.status_code == 409 and "Not asked yet" in refused.get_data(as_text=True)
+    assign(world, "pat", world["pat"])
+    move(world, "pat", "being_reviewed", "more_information", "Please send the latest school report.")
+    page = get_page(family, progress_url(world))
+    assert page.find("form", id="answer-form") is not None
+    soup = post_page(family, answer_url, {"answer": "  "})
+    assert error_messages(soup) == ["Enter your answer"]
+    assert field_error(soup, "answer") == "Error: Enter your answer"
+    response = post(family, answer_url, {"answer": "The report is attached to my email of 3 March."})
+    assert response.status_code == 302
+    page = get_page(family, progress_url(world))
+    assert "Your answer has been sent to the team" in page.get_text()
+    assert summary(page)["Where it is now"].startswith("Being reviewed")
+    assert page.find("form", id="answer-form") is None
+    assert (
+        "Your answer" in page.get_text()
+        and "The report is attached to my email of 3 March." in page.get_text()
+    )
+    staff_text = get_page(world["clients"]["pat"], staff_url(world)).get_text()
+    assert (
+        "The family answered" in staff_text and "The report is attached to my email of 3 March." in staff_text
+    )
+    database.session.refresh(world["case"])
+    assert world["case"].next_due_on == date(2026, 4, 20)  # the decision is still due when the law says
+
+
+def test_another_family_cannot_answer(world, app):
+    other = app.test_client()
+    make_family("other@example.com")
+    signed_in_past_second_step(other, "other@example.com")
+    assign(world, "pat", world["pat"])
+    move(world, "pat", "being_reviewed", "more_information", "Please send the latest school report.")
+    assert post(other, f"{progress_url(world)}/answer", {"answer": "mine now"}).status_code == 404
+    database.session.refresh(world["case"])
+    assert world["case"].step == "more_information"

@@ -45,6 +45,32 @@ def test_every_response_carries_the_security_headers(client, url):
     assert_security_headers(client.get(url))
 
 
+def test_a_304_carries_only_what_a_bodiless_answer_needs(client):
+    """The policies for rendering stay with the copy the browser has; a poll answered 'unchanged' stays
+    small on a slow phone."""
+    first = client.get("/static/css/portal.css", base_url="https://localhost")
+    again = client.get(
+        "/static/css/portal.css",
+        headers={"If-None-Match": first.headers["ETag"]},
+        base_url="https://localhost",
+    )
+    assert again.status_code == 304
+    assert set(again.headers.keys()) <= {
+        "ETag",
+        "X-Content-Type-Options",
+        "Strict-Transport-Security",
+        "Cache-Control",
+        "Vary",
+        "Date",
+        "Content-Encoding",
+        "Accept-Ranges",
+        "Last-Modified",
+        "Expires",
+    }
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    assert again.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
 def test_hsts_is_sent_over_https(client):
     assert_security_headers(client.get("/", base_url="https://localhost"), secure=True)
 

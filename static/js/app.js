@@ -481,9 +481,10 @@
     stayForm.addEventListener("submit", function (event) { event.preventDefault(); stay(); });
     dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay(); });
 
-    // Any other request the page makes (an autosave, say) renews the session on the server.
+    // Any other request the page makes (an autosave, say) renews the session on the server; a live
+    // panel asking whether anything changed does not.
     document.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.successful && !ended) {
+      if (event.detail.successful && !ended && !isLivePanel(event.detail.elt)) {
         deadline = Date.now() + idleSeconds * 1000;
         schedule();
       }
@@ -496,6 +497,19 @@
     });
     schedule();
   }
+
+  // --- Live panels (a case's progress) ---------------------------------------------------------
+
+  function isLivePanel(element) {
+    return Boolean(element && element.hasAttribute && element.hasAttribute("data-live-panel"));
+  }
+
+  // A live panel asks for news only while its tab is visible: a hidden tab costs the server nothing.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLivePanel(event.detail.elt) && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpPasswordToggles(document);

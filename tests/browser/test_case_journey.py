@@ -1,0 +1,135 @@
+"""A case after submission in Chromium, JavaScript on and off: staff give it an officer and ask for more
+information from the Cases page and the case page; the family's open Progress page shows each change
+(with JavaScript, within one poll, said politely, focus left where it was; without, on refresh), and the
+family answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from extensions import db
+from services import assessment_requests, cases, statutory
+from tests.browser.live_regions import announcements, record_live_regions
+from tests.browser.test_linking_journey import sign_in_with_code
+from tests.people import approved_link, make_child, make_family, make_staff
+
+FAMILY, STAFF = "parent@example.com", "officer@somerset.gov.uk"
+
+
+@pytest.fixture
+def one_second_polls(live):
+    live.app.config["PROGRESS_POLL_SECONDS"] = 1
+    yield
+    live.app.config["PROGRESS_POLL_SECONDS"] = 60
+
+
+def seed(live) -> str:
+    with live.app.app_context():
+        family = make_family(FAMILY)
+        make_staff(STAFF)
+        child = make_child()
+        approved_link(family, child)
+        case = assessment_requests.start(family, child)
+        moment = datetime.now(UTC)
+        case.state, case.submitted_at, case.reference = "submitted", moment, f"EHC-2026-{case.id:06d}"
+        case.received_on = statutory.received_date(moment)
+        case.decision_due_on = statutory.decision_due(case.received_on)
+        cases.open_case(family, case, moment)
+        db.session.commit()
+        reference = case.reference
+        db.session.remove()
+    return reference
+
+
+def test_staff_move_a_case_and_the_family_follows_it(
+    browser: Browser, browser_page: Page, live, mailbox, axe_check, one_second_polls
+):
+    family = browser_page
+    reference = seed(live)
+    responses: list[int] = []
+    family.on(
+        "response", lambda response: responses.append(response.status) if "/status" in response.url else None
+    )
+    if family.js_enabled:
+        record_live_regions(family)
+    sign_in_with_code(family, live.url, mailbox, FAMILY, 0)
+    family.get_by_role("link", name="Jamie Rivers").last.click()
+    expect(family.locator("h1")).to_have_text("Progress of your request")
+    expect(family.locator("#case-progress")).to_contain_text("Request received")
+    axe_check(family)
+    refresh = family.get_by_role("link", name="Refresh this page")
+    refresh.focus()
+
+    staff_context = browser.new_context(java_script_enabled=family.js_enabled)
+    staff = staff_context.new_page()
+    staff.js_enabled = family.js_enabled
+    sign_in_with_code(staff, live.url, mailbox, STAFF, 0)
+    staff.get_by_role("link", name="Cases", exact=True).click()
+    expect(staff.locator("h1")).to_have_text("Cases")
+    axe_check(staff)
+    staff.get_by_role("link", name=reference).click()
+    expect(staff.locator("h1")).to_have_text("Request for an EHC needs assessment")
+    axe_check(staff)
+    staff.get_by_label("Pat Morgan").check()
+    staff.get_by_role("button", name="Save officer").click()
+    expect(staff.locator(".govuk-notification-banner")).to_contain_text(
+        "Pat Morgan is the officer for this case"
+    )
+
+    if family.js_enabled:
+        expect(family.locator("#case-progress")).to_contain_text("Being reviewed", timeout=5_000)
+        expect(family.locator("#case-progress")).to_contain_text("Pat Morgan")
+        expect(family.locator("#case-update")).to_have_text("Update: Officer: Pat Morgan")
+        assert announcements(family, "Update: Officer: Pat Morgan")
+        assert 304 in responses  # the polls before the change were answered with no body
+        expect(refresh).to_be_focused()
+        axe_check(family)
+    else:
+        refresh.click()
+        expect(family.locator("#case-progress")).to_contain_text("Being reviewed")
+        expect(family.locator("#case-progress")).to_contain_text("Pat Morgan")
+        assert responses == []  # nothing polls without JavaScript
+
+    staff.get_by_label("More information needed").check()
+    staff.get_by_role("button", name="Move the case on").click()
+    expect(staff.locator(".govuk-error-summary")).to_contain_text("Enter the note the family will read")
+    axe_check(staff)
+    staff.get_by_label("Note for the family").fill("Please send the latest school report.")
+    staff.get_by_label("Internal note (the family never sees it)").fill("SENCo says it is late")
+    staff.get_by_label("I have checked this change").check()
+    staff.get_by_role("button", name="Move the case on").click()
+    expect(staff.locator(".govuk-notification-banner")).to_contain_text("More information needed")
+    axe_check(staff)
+    staff_context.close()
+
+    if family.js_enabled:
+        expect(family.locator("#case-progress")).to_contain_text(
+            "The team has asked you for more information: Please send the latest school report.",
+            timeout=5_000,
+        )
+        expect(family.locator("#case-update")).to_have_text("Update: More information needed")
+        expect(refresh).to_be_focused()
+    else:
+        refresh.click()
+        expect(family.locator(".govuk-notification-banner")).to_contain_text(
+            "Please send the latest school report."
+        )
+    expect(family.locator("main")).not_to_contain_text("SENCo says it is late")
+    axe_check(family)
+
+    if family.js_enabled:
+        family.get_by_role("link", name="Answer the team").click()
+    family.get_by_role("button", name="Send your answer").click()
+    expect(family.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
+    axe_check(family)
+    family.get_by_label("Answer the team").fill("The report is on its way by post.")
+    family.get_by_role("button", name="Send your answer").click()
+    expect(family.locator(".govuk-notification-banner")).to_contain_text(
+        "Your answer has been sent to the team"
+    )
+    expect(family.locator("#case-progress")).to_contain_text("Being reviewed")
+    expect(family.locator("#case-progress")).to_contain_text("The report is on its way by post.")
+    axe_check(family)
