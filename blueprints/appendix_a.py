@@ -171,7 +171,7 @@ def _progress(found) -> dict[str, Any]:
         next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]),
         appeal_until=cases.appeal_until(found),
         timeline=timeline,
-        asked_for=cases.latest_note(timeline, CaseStep.MORE_INFORMATION),
+        asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
     )

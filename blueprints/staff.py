@@ -306,7 +306,15 @@ def move_case(public_id: str) -> ResponseReturnValue:
         return _case_page(found, step_form=form)
     wanted = CaseStep(form.step.data)
     try:
-        cases.move(current_user, found, seen, wanted, form.note_for_family.data, form.internal_note.data)
+        cases.move(
+            current_user,
+            found,
+            seen,
+            wanted,
+            form.note_for_family.data,
+            form.internal_note.data,
+            form.respond_by,
+        )
     except cases.ActedFirst as first:
         return _changed_first(found, first)
     flash(f"The case is now at “{wanted.label}”: the family has been emailed", notices.SUCCESS)

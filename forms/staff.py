@@ -93,6 +93,33 @@ class ShareDocumentForm(FlaskForm):
 NOTE_LENGTH = Length(max=2000, message="This must be 2,000 characters or fewer")
 
 
+def _date_part(label: str) -> StringField:
+    return StringField(label, filters=[strip], validators=[Length(max=4, message=f"{label} is too long")])
+
+
+class TypedDates:
+    """Dates typed as day, month and year fields named "{which}_day" and so on: checked together, with
+    one message on the first part in error, and the parts to highlight in `date_error_parts[which]`."""
+
+    date_error_parts: dict[str, tuple[str, ...]] = {}  # replaced, never changed in place
+
+    def typed_date(self, which: str, name: str, required: bool = True) -> tuple[date | None, bool]:
+        """The date typed (None if optional and left empty), and whether it is acceptable."""
+        day, month, year = (getattr(self, f"{which}_{part}").data for part in ALL_PARTS)
+        if not required and not any((day, month, year)):
+            return None, True
+        checked = check_date(day, month, year, now().date(), name)
+        if checked.message:
+            return None, self.date_error(which, checked.message, checked.parts)
+        return checked.value, True
+
+    def date_error(self, which: str, message: str, parts: tuple[str, ...] = ALL_PARTS) -> bool:
+        self.date_error_parts = {**self.date_error_parts, which: parts}
+        first = getattr(self, f"{which}_{parts[0] if parts else 'day'}")
+        first.errors = [*first.errors, message]
+        return False
+
+
 class OfficerForm(FlaskForm):
     COLUMNS = {"seen_officer": None}  # compared with the case, never stored
 
@@ -105,17 +132,23 @@ class OfficerForm(FlaskForm):
         self.officer.choices = [(str(member.id), member.full_name) for member in staff]
 
 
-class StepForm(FlaskForm):
+class StepForm(TypedDates, FlaskForm):
     COLUMNS = {
         "note_for_family": CaseEvent.note_for_family,
         "internal_note": CaseEvent.internal_note,
         "seen_step": None,  # compared with the case, never stored
+        # the day, month and year make one Date column
+        "respond_day": None,
+        "respond_month": None,
+        "respond_year": None,
     }
 
     step = RadioField("Move the case to", validators=[InputRequired("Select the step to move the case to")])
     # The step the page showed: if the case has moved since, nothing changes.
     seen_step = HiddenField()
     note_for_family = TextAreaField("Note for the family", filters=[strip], validators=[NOTE_LENGTH])
+    # When the team asks for more information: the date the family should answer by.
+    respond_day, respond_month, respond_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
     internal_note = TextAreaField(
         "Internal note (the family never sees it)", filters=[strip], validators=[NOTE_LENGTH]
     )
@@ -128,6 +161,21 @@ class StepForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.step.choices = [(step.value, step.label) for step in steps]
 
+    respond_by: date | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.date_error_parts, self.respond_by = {}, None
+        if self.step.data != CaseStep.MORE_INFORMATION:
+            return valid
+        self.respond_by, date_valid = self.typed_date("respond", "Date to answer by")
+        if self.respond_by is not None and self.respond_by <= now().date():
+            self.respond_by, date_valid = (
+                None,
+                self.date_error("respond", "The date to answer by must be in the future"),
+            )
+        return valid and date_valid
+
     def validate_note_for_family(self, field: TextAreaField) -> None:
         if self.step.data in NOTE_REQUIRED and not field.data:
             raise ValidationError(
@@ -136,11 +184,7 @@ class StepForm(FlaskForm):
             )
 
 
-def _date_part(label: str) -> StringField:
-    return StringField(label, filters=[strip], validators=[Length(max=4, message=f"{label} is too long")])
-
-
-class ExceptionForm(FlaskForm):
+class ExceptionForm(TypedDates, FlaskForm):
     """A reg. 10(4) exception: which, from when (and until when, if known), and why."""
 
     COLUMNS = {
@@ -165,34 +209,12 @@ class ExceptionForm(FlaskForm):
 
     starts_on: date | None = None
     ends_on: date | None = None
-    date_error_parts: dict[str, tuple[str, ...]] = {}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         self.date_error_parts = {}
-        today = now().date()
-        starts = check_date(
-            self.starts_day.data, self.starts_month.data, self.starts_year.data, today, "Start date"
-        )
-        if starts.message:
-            valid = self._date_error("starts", starts.message, starts.parts)
-        self.starts_on = starts.value
-        typed_end = any((self.ends_day.data, self.ends_month.data, self.ends_year.data))
-        if typed_end:
-            ends = check_date(
-                self.ends_day.data, self.ends_month.data, self.ends_year.data, today, "End date"
-            )
-            if ends.message:
-                valid = self._date_error("ends", ends.message, ends.parts)
-            elif self.starts_on and ends.value and ends.value < self.starts_on:
-                valid = self._date_error(
-                    "ends", "The end date must be the same as or after the start date", ALL_PARTS
-                )
-            self.ends_on = ends.value
-        return valid
-
-    def _date_error(self, which: str, message: str, parts: tuple[str, ...]) -> bool:
-        self.date_error_parts[which] = parts
-        first = getattr(self, f"{which}_{parts[0] if parts else 'day'}")
-        first.errors = [*first.errors, message]
-        return False
+        self.starts_on, starts_valid = self.typed_date("starts", "Start date")
+        self.ends_on, ends_valid = self.typed_date("ends", "End date", required=False)
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            ends_valid = self.date_error("ends", "The end date must be the same as or after the start date")
+        return valid and starts_valid and ends_valid

@@ -165,6 +165,8 @@ class CaseEvent(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note_for_family: Mapped[str | None] = mapped_column(Text)
     internal_note: Mapped[str | None] = mapped_column(Text)
+    # When the team asks for more information: the date the family should answer by.
+    respond_by: Mapped[date | None] = mapped_column(Date)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])

@@ -76,8 +76,10 @@ def move(
     wanted: CaseStep,
     note_for_family: str | None = None,
     internal_note: str | None = None,
+    respond_by: date | None = None,
 ) -> CaseEvent:
-    """Move the case from the step its actor saw to the step wanted, if the rules allow it."""
+    """Move the case from the step its actor saw to the step wanted, if the rules allow it. Asking for
+    more information may say by when the family should answer."""
     if seen not in ALLOWED_FROM[wanted]:
         raise StepNotAllowed(seen, wanted)
     moment = now()
@@ -97,6 +99,7 @@ def move(
             officer_id=request.officer_id,
             note_for_family=note_for_family or None,
             internal_note=internal_note or None,
+            respond_by=respond_by if wanted == CaseStep.MORE_INFORMATION else None,
             created_at=moment,
         ),
     )
@@ -347,6 +350,7 @@ class TimelineEntry:
     step: CaseStep | None  # for a change of step
     note_for_family: str | None
     internal_note: str | None
+    respond_by: date | None = None
 
 
 def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]:
@@ -362,14 +366,15 @@ def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]
                 step=event.case_step if event.kind == STEP_CHANGED else None,
                 note_for_family=event.note_for_family,
                 internal_note=event.internal_note if for_staff else None,
+                respond_by=event.respond_by,
             )
         )
     return entries
 
 
-def latest_note(entries: list[TimelineEntry], step: CaseStep) -> str | None:
-    """The note for the family of the last move to this step (what the team asked for, say)."""
-    return next((entry.note_for_family for entry in reversed(entries) if entry.step == step), None)
+def latest_move(entries: list[TimelineEntry], step: CaseStep) -> TimelineEntry | None:
+    """The last move to this step (what the team asked for and by when, say)."""
+    return next((entry for entry in reversed(entries) if entry.step == step), None)
 
 
 def _title(event: CaseEvent, for_staff: bool) -> str:

@@ -3,7 +3,7 @@ follows it on their Progress page and by email, never seeing the team's internal
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,6 +13,7 @@ from extensions import db as database
 from models import AuditEvent, CaseEvent
 from models.audit import VIEWED
 from services import assessment_requests, cases, statutory
+from services.clock import now, uk_day
 from tests.pages import error_messages, field_error, get_page, post, post_page
 from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
 
@@ -63,8 +64,13 @@ def assign(world, who: str, officer) -> object:
     )
 
 
+ANSWER_BY = now().date() + timedelta(days=14)
+
+
 def move(world, who: str, seen: str, step: str, note: str = "", internal: str = "", confirmed: bool = True):
     data = {"seen_step": seen, "step": step, "note_for_family": note, "internal_note": internal}
+    if step == "more_information":
+        data.update(respond_day=ANSWER_BY.day, respond_month=ANSWER_BY.month, respond_year=ANSWER_BY.year)
     if confirmed:
         data["confirmed"] = "y"
     return post(world["clients"][who], f"{staff_url(world)}/step", data)
@@ -122,7 +128,7 @@ def test_asking_for_more_information_puts_it_first_for_the_family_without_intern
     assert response.status_code == 302
     family_page = get_page(world["clients"]["family"], progress_url(world))
     banner = family_page.select_one(".govuk-notification-banner")
-    assert "The team has asked you for more information" in banner.get_text()
+    assert f"The team has asked you for more information by {uk_day(ANSWER_BY)}" in banner.get_text()
     assert "Please send the latest school report." in banner.get_text()
     assert INTERNAL not in str(family_page)
     staff_page = get_page(world["clients"]["pat"], staff_url(world))
@@ -160,6 +166,35 @@ def test_a_step_needs_confirming_and_a_refusal_needs_reasons_and_typed_notes_are
         {"seen_step": "being_reviewed", "step": "closed_x"},
     )
     assert "Not a valid choice" in " ".join(error_messages(only_allowed))
+
+
+def test_asking_for_more_information_needs_a_date_to_answer_by_in_the_future(world):
+    assign(world, "pat", world["pat"])
+    url = f"{staff_url(world)}/step"
+    typed = {
+        "seen_step": "being_reviewed",
+        "step": "more_information",
+        "note_for_family": "The report",
+        "confirmed": "y",
+    }
+    soup = post_page(world["clients"]["pat"], url, typed)
+    assert error_messages(soup) == ["Enter the date to answer by"]
+    yesterday = now().date() - timedelta(days=1)
+    soup = post_page(
+        world["clients"]["pat"],
+        url,
+        {
+            **typed,
+            "respond_day": yesterday.day,
+            "respond_month": yesterday.month,
+            "respond_year": yesterday.year,
+        },
+    )
+    assert error_messages(soup) == ["The date to answer by must be in the future"]
+    assert soup.find(id="respond_day")["value"] == str(yesterday.day)
+    assert soup.find(id="note_for_family").get_text() == "The report"
+    database.session.refresh(world["case"])
+    assert world["case"].step == "being_reviewed"
 
 
 def test_an_officer_acting_on_an_older_page_is_told_who_moved_it_first(world):

@@ -50,6 +50,7 @@ def upgrade():
         sa.Column("created_at", models.types.UTCDateTime(), nullable=False),
         sa.Column("note_for_family", sa.Text(), nullable=True),
         sa.Column("internal_note", sa.Text(), nullable=True),
+        sa.Column("respond_by", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"]),
         sa.ForeignKeyConstraint(["officer_id"], ["users.id"]),
         sa.ForeignKeyConstraint(["request_id"], ["assessment_requests.id"]),

@@ -5,13 +5,14 @@ family answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from extensions import db
 from services import assessment_requests, cases, statutory
+from services.clock import uk_day
 from tests.browser.live_regions import announcements, record_live_regions
 from tests.browser.test_linking_journey import sign_in_with_code
 from tests.people import approved_link, make_child, make_family, make_staff
@@ -98,6 +99,11 @@ def test_staff_move_a_case_and_the_family_follows_it(
     expect(staff.locator(".govuk-error-summary")).to_contain_text("Enter the note the family will read")
     axe_check(staff)
     staff.get_by_label("Note for the family").fill("Please send the latest school report.")
+    answer_by = date.today() + timedelta(days=14)
+    dates = staff.get_by_role("group", name="If you ask for more information: the date to answer by")
+    dates.get_by_label("Day").fill(str(answer_by.day))
+    dates.get_by_label("Month").fill(str(answer_by.month))
+    dates.get_by_label("Year").fill(str(answer_by.year))
     staff.get_by_label("Internal note (the family never sees it)").fill("SENCo says it is late")
     staff.get_by_label("I have checked this change").check()
     staff.get_by_role("button", name="Move the case on").click()
@@ -107,7 +113,8 @@ def test_staff_move_a_case_and_the_family_follows_it(
 
     if family.js_enabled:
         expect(family.locator("#case-progress")).to_contain_text(
-            "The team has asked you for more information: Please send the latest school report.",
+            f"The team has asked you for more information by {uk_day(answer_by)}: "
+            "Please send the latest school report.",
             timeout=5_000,
         )
         expect(family.locator("#case-update")).to_have_text("Update: More information needed")
