@@ -41,6 +41,14 @@ def _own_request_or_404(public_id: str, autosaving: bool = False):
     return found
 
 
+def _own_case_or_404(public_id: str):
+    """One of this family's requests once submitted (a case); 404 for a draft as for anyone else's."""
+    found = _own_request_or_404(public_id)
+    if found.is_draft:
+        abort(404)
+    return found
+
+
 def _own_draft_or_404(public_id: str, autosaving: bool = False):
     found = _own_request_or_404(public_id, autosaving)
     if not found.is_draft:
@@ -118,9 +126,7 @@ def progress(public_id: str) -> ResponseReturnValue:
 @family_required
 def answer(public_id: str) -> ResponseReturnValue:
     """The family answers the team's request for more information; the case goes back to its officer."""
-    found = _own_request_or_404(public_id)
-    if found.is_draft:
-        abort(404)
+    found = _own_case_or_404(public_id)
     form = CaseAnswerForm()
     if found.step != CaseStep.MORE_INFORMATION:
         return render_template(
@@ -156,7 +162,7 @@ def progress_status(public_id: str) -> ResponseReturnValue:
         return Response(status=304, headers={"ETag": etag})
     found = _own_request_or_404(public_id)
     shown = _progress(found)
-    latest = shown["timeline"][-1] if shown["timeline"] else None
+    latest = shown["timeline_entries"][-1] if shown["timeline_entries"] else None
     body = render_template(
         "appendix_a/_progress_panel.html", **shown, announcement=f"Update: {latest.title}" if latest else ""
     )
@@ -170,7 +176,7 @@ def _progress(found) -> dict[str, Any]:
         step=cases.step_of(found),
         next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]),
         appeal_until=cases.appeal_until(found),
-        timeline=timeline,
+        timeline_entries=timeline,
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
@@ -368,9 +374,7 @@ def submit(public_id: str) -> ResponseReturnValue:
 @bp.get("/<public_id>/submitted")
 @family_required
 def submitted(public_id: str) -> str:
-    found = _own_request_or_404(public_id)
-    if found.is_draft:
-        abort(404)
+    found = _own_case_or_404(public_id)
     return render_template("appendix_a/submitted.html", request_=found)
 
 

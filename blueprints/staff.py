@@ -229,7 +229,7 @@ def _case_page(
                 else []
             )
         ],
-        timeline=cases.timeline(found, for_staff=True) if step else [],
+        timeline_entries=cases.timeline(found, for_staff=True) if step else [],
         sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,

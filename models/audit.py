@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, String, event
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import Model
-from models.types import UTCDateTime, utcnow
+from extensions import Model, table_of
+from models.types import UTCDateTime, append_only, utcnow
 
 VIEWED, CREATED, CHANGED, DOWNLOADED, DECIDED = "viewed", "created", "changed", "downloaded", "decided"
 DELETED, SUBMITTED = "deleted", "submitted"
@@ -30,16 +30,4 @@ class AuditEvent(Model):
 
 
 # On PostgreSQL the database itself refuses to change or delete audit rows.
-APPEND_ONLY_FUNCTION = """
-CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_events is append-only';
-END;
-$$ LANGUAGE plpgsql
-"""
-APPEND_ONLY_TRIGGER = """
-CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
-"""
-event.listen(AuditEvent.__table__, "after_create", DDL(APPEND_ONLY_FUNCTION).execute_if(dialect="postgresql"))
-event.listen(AuditEvent.__table__, "after_create", DDL(APPEND_ONLY_TRIGGER).execute_if(dialect="postgresql"))
+APPEND_ONLY_FUNCTION, APPEND_ONLY_TRIGGER = append_only(table_of(AuditEvent))

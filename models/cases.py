@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import DDL, Date, ForeignKey, String, Text, event
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import Model
-from models.types import UTCDateTime, utcnow
+from extensions import Model, table_of
+from models.types import UTCDateTime, append_only, utcnow
 from models.user import User
 
 
@@ -192,16 +192,4 @@ class CaseException(Model):
 
 
 # On PostgreSQL the database itself refuses to change or delete a case's events.
-CASE_EVENTS_APPEND_ONLY_FUNCTION = """
-CREATE OR REPLACE FUNCTION case_events_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'case_events is append-only';
-END;
-$$ LANGUAGE plpgsql
-"""
-CASE_EVENTS_APPEND_ONLY_TRIGGER = """
-CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events
-FOR EACH ROW EXECUTE FUNCTION case_events_append_only()
-"""
-for _ddl in (CASE_EVENTS_APPEND_ONLY_FUNCTION, CASE_EVENTS_APPEND_ONLY_TRIGGER):
-    event.listen(CaseEvent.__table__, "after_create", DDL(_ddl).execute_if(dialect="postgresql"))
+CASE_EVENTS_APPEND_ONLY_FUNCTION, CASE_EVENTS_APPEND_ONLY_TRIGGER = append_only(table_of(CaseEvent))

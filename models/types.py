@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DDL, DateTime, Table, event
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
+
+
+def append_only(table: Table) -> tuple[str, str]:
+    """On PostgreSQL the database itself refuses to change or delete the table's rows: a trigger made
+    with the table (and by its migration, from the function and trigger returned)."""
+    function = f"""
+CREATE OR REPLACE FUNCTION {table.name}_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{table.name} is append-only';
+END;
+$$ LANGUAGE plpgsql
+"""
+    trigger = f"""
+CREATE TRIGGER {table.name}_append_only BEFORE UPDATE OR DELETE ON {table.name}
+FOR EACH ROW EXECUTE FUNCTION {table.name}_append_only()
+"""
+    for ddl in (function, trigger):
+        event.listen(table, "after_create", DDL(ddl).execute_if(dialect="postgresql"))
+    return function, trigger
 
 
 def utcnow() -> datetime:

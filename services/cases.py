@@ -82,25 +82,16 @@ def move(
     more information may say by when the family should answer."""
     if seen not in ALLOWED_FROM[wanted]:
         raise StepNotAllowed(seen, wanted)
-    moment = now()
-    _claim(
-        request,
-        AssessmentRequest.step == seen,
-        step=wanted,
-        step_changed_at=moment,
-        next_due_on=_next_due_on(request, wanted),
-    )
-    return _logged(
+    return _moved(
         actor,
         request,
+        seen,
+        wanted,
         CaseEvent(
             kind=STEP_CHANGED,
-            step=wanted,
-            officer_id=request.officer_id,
             note_for_family=note_for_family or None,
             internal_note=internal_note or None,
             respond_by=respond_by if wanted == CaseStep.MORE_INFORMATION else None,
-            created_at=moment,
         ),
     )
 
@@ -115,25 +106,23 @@ def withdraw(owner: User, request: AssessmentRequest, note_for_family: str | Non
 
 def answer(owner: User, request: AssessmentRequest, words: str) -> CaseEvent:
     """The family answers the team's request for more information: the case goes back to its officer."""
+    event = CaseEvent(kind=FAMILY_ANSWERED, note_for_family=words)
+    return _moved(owner, request, CaseStep.MORE_INFORMATION, CaseStep.BEING_REVIEWED, event)
+
+
+def _moved(
+    actor: User, request: AssessmentRequest, seen: CaseStep, wanted: CaseStep, event: CaseEvent
+) -> CaseEvent:
     moment = now()
     _claim(
         request,
-        AssessmentRequest.step == CaseStep.MORE_INFORMATION,
-        step=CaseStep.BEING_REVIEWED,
+        AssessmentRequest.step == seen,
+        step=wanted,
         step_changed_at=moment,
-        next_due_on=_next_due_on(request, CaseStep.BEING_REVIEWED),
+        next_due_on=_next_due_on(request, wanted),
     )
-    return _logged(
-        owner,
-        request,
-        CaseEvent(
-            kind=FAMILY_ANSWERED,
-            step=CaseStep.BEING_REVIEWED,
-            officer_id=request.officer_id,
-            note_for_family=words,
-            created_at=moment,
-        ),
-    )
+    event.step, event.officer_id, event.created_at = wanted, request.officer_id, moment
+    return _logged(actor, request, event)
 
 
 def assign_officer(

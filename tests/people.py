@@ -80,6 +80,16 @@ def family(client):
 
 
 @pytest.fixture
+def officers(db):
+    """Two members of staff, Pat Morgan and Sam Morgan, for tests of two people acting at once."""
+    pat = make_staff("pat@somerset.gov.uk")
+    sam = make_staff("sam@somerset.gov.uk")
+    sam.first_name = "Sam"
+    db.session.commit()
+    return pat, sam
+
+
+@pytest.fixture
 def child(family):
     """A child the family is linked to (approved)."""
     linked = make_child()

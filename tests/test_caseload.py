@@ -16,18 +16,9 @@ from models import CaseStep
 from models.cases import ExceptionKind
 from services import assessment_requests, caseload, cases, statutory
 from tests.pages import get_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+from tests.people import approved_link, make_child, make_family, signed_in_past_second_step
 
 TODAY = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def staff(db):
-    pat = make_staff("pat@somerset.gov.uk")
-    sam = make_staff("sam@somerset.gov.uk")
-    sam.first_name = "Sam"
-    database.session.commit()
-    return pat, sam
 
 
 def make_case(family, first: str, received: date, step: CaseStep = CaseStep.SUBMITTED, officer=None):
@@ -60,8 +51,8 @@ def make_case(family, first: str, received: date, step: CaseStep = CaseStep.SUBM
 
 
 @pytest.fixture
-def caseload_world(app, db, staff):
-    pat, sam = staff
+def caseload_world(app, db, officers):
+    pat, sam = officers
     family = make_family("parent@example.com")
     made = {
         # decision due 6 weeks after receipt

@@ -16,7 +16,7 @@ from models.cases import ExceptionKind
 from services import assessment_requests, cases, statutory
 from services.clock import now
 from tests.concurrency import run_together
-from tests.people import approved_link, make_child, make_family, make_staff
+from tests.people import approved_link, make_child, make_family
 
 S = CaseStep
 # Written out from the council's steps (domain.md), not read from the code: each step and what may come
@@ -36,15 +36,6 @@ MAY_FOLLOW = {
     S.CLOSED: set(OPEN),
     S.WITHDRAWN: set(OPEN) - {S.FINAL_PLAN_ISSUED},
 }
-
-
-@pytest.fixture
-def officers(db):
-    pat = make_staff("pat@somerset.gov.uk")
-    sam = make_staff("sam@somerset.gov.uk")
-    sam.first_name = "Sam"
-    database.session.commit()
-    return pat, sam
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from tests.people import (
     make_child,
     make_family,
     make_link,
-    make_staff,
     signed_in_past_second_step,
 )
 from tests.test_appendix_a import complete_everything, start
@@ -29,15 +28,6 @@ from tests.test_appendix_a import complete_everything, start
 REVIEWED = "Your request to see a child's SEND record has been reviewed"
 # "at 4:05pm on 4 December 2026": the time the first decision was made, in UK time
 WHEN = r"at \d{1,2}:\d{2}[ap]m on \d{1,2} \w+ \d{4}|at midday on|at midnight on"
-
-
-@pytest.fixture
-def officers(db):
-    pat = make_staff("pat@somerset.gov.uk")
-    sam = make_staff("sam@somerset.gov.uk")
-    sam.first_name = "Sam"
-    database.session.commit()
-    return pat, sam
 
 
 @pytest.fixture
