@@ -26,8 +26,9 @@ from blueprints.documents import checking_only, upload_check
 from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
-from forms.send import CaseAnswerForm
+from forms.send import CaseAnswerForm, WithdrawForm
 from models import LINK_APPROVED, CaseStep
+from models.cases import WITHDRAWABLE_STEPS
 from services import appendix_a, assessment_requests, cases, children, documents, notices
 from services.clock import uk_time
 
@@ -146,6 +147,32 @@ def answer(public_id: str) -> ResponseReturnValue:
     return redirect(url_for(".progress", public_id=public_id))
 
 
+@bp.route("/<public_id>/withdraw", methods=["GET", "POST"])
+@family_required
+def withdraw(public_id: str) -> ResponseReturnValue:
+    """The family withdraws a request they no longer want assessed, until a final plan is issued."""
+    found = _own_case_or_404(public_id)
+    form = WithdrawForm()
+    can_withdraw = cases.step_of(found) in WITHDRAWABLE_STEPS
+    if can_withdraw and form.validate_on_submit():
+        try:
+            cases.withdraw(current_user, found, form.reason.data)
+        except (cases.ActedFirst, cases.StepNotAllowed):
+            can_withdraw = False
+        else:
+            flash("Your request has been withdrawn", notices.SUCCESS)
+            return redirect(url_for(".progress", public_id=public_id))
+    status = 409 if request.method == "POST" and not can_withdraw else 200
+    page = render_template(
+        "appendix_a/withdraw.html",
+        request_=found,
+        form=form,
+        can_withdraw=can_withdraw,
+        errors=error_list(form) if can_withdraw else [],
+    )
+    return page, status
+
+
 @bp.get("/<public_id>/progress/status")
 @reads_only
 def progress_status(public_id: str) -> ResponseReturnValue:
@@ -180,6 +207,7 @@ def _progress(found) -> dict[str, Any]:
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
+        can_withdraw=cases.step_of(found) in WITHDRAWABLE_STEPS,
     )
 
 

@@ -145,3 +145,14 @@ class CaseAnswerForm(AnswerForm):
     """The family's answer when the team asks for more information about their request."""
 
     COLUMNS = {"answer": CaseEvent.note_for_family}
+
+
+class WithdrawForm(FlaskForm):
+    """Withdrawing a request: why, if the family wants to say (the team reads it)."""
+
+    COLUMNS = {"reason": CaseEvent.note_for_family}
+    reason = TextAreaField(
+        "Why are you withdrawing it?",
+        filters=[strip],
+        validators=[Length(max=2000, message="This must be 2,000 characters or fewer")],
+    )

@@ -59,6 +59,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "appendix_a.delete": ShowsAChild("family", "draft", by_public_id("draft")),
     "appendix_a.submitted": ShowsAChild("family", "sent", by_public_id("sent")),
     "appendix_a.progress": ShowsAChild("family", "sent", by_public_id("sent")),
+    "appendix_a.withdraw": ShowsAChild("family", "sent", by_public_id("sent")),
     # a poll that finds the case changed shows it (a 304, showing nothing, is not logged: test_case_pages)
     "appendix_a.progress_status": ShowsAChild("family", "sent", by_public_id("sent")),
     "staff.access_request": ShowsAChild("staff", "link", by_public_id("link")),

@@ -66,6 +66,7 @@ def url_for_rule(rule, world) -> str:
         "staff.stop_sharing_document": world["document"].public_id,
         "appendix_a.submitted": world["sent"].public_id,
         "appendix_a.progress": world["sent"].public_id,
+        "appendix_a.withdraw": world["sent"].public_id,
         "appendix_a.progress_status": world["sent"].public_id,
         "staff.assign_officer": world["sent"].public_id,
         "staff.move_case": world["sent"].public_id,

@@ -14,7 +14,7 @@ from models import AuditEvent, CaseEvent
 from models.audit import VIEWED
 from services import assessment_requests, cases, statutory
 from services.clock import now, uk_day
-from tests.pages import error_messages, field_error, get_page, post, post_page
+from tests.pages import check_page, error_messages, field_error, get_page, post, post_page
 from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
 
 SUBMITTED_AT = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # a Monday: received that day
@@ -436,3 +436,33 @@ def test_another_family_cannot_answer(world, app):
     assert post(other, f"{progress_url(world)}/answer", {"answer": "mine now"}).status_code == 404
     database.session.refresh(world["case"])
     assert world["case"].step == "more_information"
+
+
+def test_a_family_withdraws_its_request_until_the_final_plan(world, mailbox):
+    family = world["clients"]["family"]
+    page = get_page(family, progress_url(world))
+    withdraw_url = page.find("a", string="Withdraw this request")["href"]
+    assert get_page(family, withdraw_url).h1.get_text() == "Withdraw this request?"
+    response = post(family, withdraw_url, {"reason": "We have moved to Devon."})
+    assert response.status_code == 302
+    page = get_page(family, progress_url(world))
+    assert "Your request has been withdrawn" in page.get_text()
+    assert summary(page)["Where it is now"].startswith("Withdrawn")
+    assert page.find("a", string="Withdraw this request") is None
+    assert "We have moved to Devon." in get_page(world["clients"]["pat"], staff_url(world)).get_text()
+    again = post(family, withdraw_url, {"reason": "Twice"})
+    assert again.status_code == 409
+    assert check_page(again.get_data(as_text=True)).h1.get_text() == "This request cannot be withdrawn"
+    emails = mailbox.wait_for("parent@example.com")
+    assert "it has been withdrawn" in mailbox.text(emails[-1]) and "Devon" not in mailbox.text(emails[-1])
+
+
+def test_another_family_cannot_withdraw_it(world, app):
+    other = app.test_client()
+    make_family("other@example.com")
+    signed_in_past_second_step(other, "other@example.com")
+    url = f"/send/requests/{world['case'].public_id}/withdraw"
+    assert other.get(url).status_code == 404
+    assert post(other, url, {}).status_code == 404
+    database.session.refresh(world["case"])
+    assert world["case"].step == "submitted"

@@ -96,6 +96,7 @@ FAMILY_PAGES = [
     "/send/requests/{sent}",
     "/send/requests/{sent}/submitted",
     "/send/requests/{sent}/progress",
+    "/send/requests/{sent}/withdraw",
     "/send/no-such-page",
 ]
 STAFF_PAGES = [
