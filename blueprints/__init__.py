@@ -13,6 +13,9 @@ from extensions import limiter
 from models import User
 from services import clock, kept_answers
 
+# htmx stops polling when a poll answers this status (a live panel whose case has ended, or a session).
+STOP_POLLING = 286
+
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only a path this site serves to a GET. Browsers drop tabs and line breaks from a URL and

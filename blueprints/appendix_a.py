@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import is_htmx, session_limits
+from blueprints import STOP_POLLING, is_htmx, session_limits
 from blueprints.access import family_required, second_step_passed
 from blueprints.documents import checking_only, upload_check
 from extensions import reads_only
@@ -104,10 +104,6 @@ def task_list(public_id: str) -> str:
         ],
         completed=assessment_requests.completed_count(found),
     )
-
-
-# htmx stops polling when a poll answers this status.
-STOP_POLLING = 286
 
 
 @bp.get("/<public_id>/progress")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from blueprints import session_limits
-from blueprints.access import family_required
+from blueprints import STOP_POLLING, session_limits
+from blueprints.access import family_required, second_step_passed
 from extensions import reads_only
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
@@ -57,8 +57,36 @@ def home() -> str:
         approved=approved,
         waiting=[link for link in links if link.state in OPEN_LINK_STATES],
         closed=[link for link in links if link.state not in (*OPEN_LINK_STATES, LINK_APPROVED)],
-        requests=assessment_requests.requests_of(user),
+        **_requests(user),
     )
+
+
+def _requests(user) -> dict:
+    found = assessment_requests.requests_of(user)
+    return {
+        "requests": found,
+        "requests_version": assessment_requests.requests_version(user),
+        "poll_requests": any(item.case_step and item.case_step.is_open for item in found),
+        "poll_seconds": current_app.config["PROGRESS_POLL_SECONDS"],
+    }
+
+
+@bp.get("/requests-status")
+@reads_only
+def requests_status() -> ResponseReturnValue:
+    """The SEND home's list of requests, for its poll: 304 while none has changed; the new list and a
+    polite "Update" when one has; 286 once the session has ended (never a sign-in page in the list)."""
+    if not (current_user.is_authenticated and second_step_passed()) or current_user.is_staff:
+        return "", STOP_POLLING
+    user = current_user._get_current_object()
+    etag = f'"{assessment_requests.requests_version(user)}"'
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status=304, headers={"ETag": etag})
+    shown = _requests(user)
+    body = render_template(
+        "send/_requests.html", **shown, announcement="Update: the progress of your requests has changed"
+    )
+    return Response(body, status=200 if shown["poll_requests"] else STOP_POLLING, headers={"ETag": etag})
 
 
 @bp.route("/access/new", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -91,6 +92,20 @@ def family_case_version(owner: User, public_id: str) -> int | None:
     """The version of one of this family's cases, to tell a poll whether anything changed. Shows nothing
     of the case, so it is not logged; the page it leads to is."""
     return db.session.scalar(_FAMILY_CASE_VERSION, {"public_id": public_id, "owner_id": owner.id})
+
+
+_VERSIONS_OF = (
+    select(AssessmentRequest.id, AssessmentRequest.version)
+    .where(AssessmentRequest.owner_id == bindparam("owner_id"))
+    .order_by(AssessmentRequest.id)
+)
+
+
+def requests_version(owner: User) -> str:
+    """One tag for the state of all a family's requests: it changes whenever any of them changes."""
+    rows = db.session.execute(_VERSIONS_OF, {"owner_id": owner.id})
+    listed = ",".join(f"{request_id}:{version}" for request_id, version in rows)
+    return "requests-" + hashlib.sha256(listed.encode()).hexdigest()[:16]
 
 
 def requests_of(owner: User) -> list[AssessmentRequest]:

@@ -70,6 +70,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
     "staff.home": "the team's queues: names and dates only; each record is logged when opened",
+    "send.requests_status": "the SEND home's list of the family's own requests, for its poll",
     "staff.cases_page": "the caseload: names, steps and dates only; each case is logged when opened",
     "staff.cases_csv": "the caseload's reporting dates: references and dates, no child's name",
     "appendix_a.start": "the names of the family's own linked children, to choose one",

@@ -102,7 +102,7 @@ def protected_rules(app, prefixes=(*FAMILY_AREAS, "staff.")):
 
 # A live panel's poll: without a session through the second step it stops polling (286, no body),
 # rather than have a sign-in page swapped into the panel. Tested here and in test_case_pages.py.
-POLLS = {"appendix_a.progress_status"}
+POLLS = {"appendix_a.progress_status", "send.requests_status"}
 
 
 def test_every_send_and_staff_route_needs_the_second_step(app, client, world):

@@ -466,3 +466,21 @@ def test_another_family_cannot_withdraw_it(world, app):
     assert post(other, url, {}).status_code == 404
     database.session.refresh(world["case"])
     assert world["case"].step == "submitted"
+
+
+def test_the_send_home_list_polls_304_until_a_request_changes(world, app):
+    family = world["clients"]["family"]
+    home = get_page(family, "/send")
+    panel = home.find(id="your-requests")
+    version = panel["data-hx-headers"].split('\\"')[1]
+    headers = {"HX-Request": "true", "If-None-Match": f'"{version}"'}
+    assert family.get("/send/requests-status", headers=headers).status_code == 304
+    assign(world, "pat", world["pat"])
+    changed = family.get("/send/requests-status", headers=headers)
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and "Being reviewed" in html
+    assert (
+        'id="requests-update" data-hx-swap-oob="innerHTML">Update: the progress of your requests has changed'
+        in html
+    )
+    assert app.test_client().get("/send/requests-status", headers=headers).status_code == 286
