@@ -65,7 +65,7 @@ def _requests(user) -> dict:
     found = assessment_requests.requests_of(user)
     return {
         "requests": found,
-        "requests_version": assessment_requests.requests_version(user),
+        "requests_version": assessment_requests.version_tag((item.id, item.version) for item in found),
         "poll_requests": any(item.case_step and item.case_step.is_open for item in found),
         "poll_seconds": current_app.config["PROGRESS_POLL_SECONDS"],
     }

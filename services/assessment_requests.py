@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -103,8 +104,12 @@ _VERSIONS_OF = (
 
 def requests_version(owner: User) -> str:
     """One tag for the state of all a family's requests: it changes whenever any of them changes."""
-    rows = db.session.execute(_VERSIONS_OF, {"owner_id": owner.id})
-    listed = ",".join(f"{request_id}:{version}" for request_id, version in rows)
+    return version_tag(db.session.execute(_VERSIONS_OF, {"owner_id": owner.id}))
+
+
+def version_tag(ids_and_versions: Iterable[tuple[int, int]]) -> str:
+    """The tag of requests already loaded (the SEND home's), equal to requests_version's for the same rows."""
+    listed = ",".join(f"{request_id}:{version}" for request_id, version in sorted(ids_and_versions))
     return "requests-" + hashlib.sha256(listed.encode()).hexdigest()[:16]
 
 
