@@ -68,6 +68,7 @@ def test_staff_move_a_case_and_the_family_follows_it(
     staff = staff_context.new_page()
     staff.js_enabled = family.js_enabled
     sign_in_with_code(staff, live.url, mailbox, STAFF, 0)
+    expect(staff.locator("h1")).to_have_text("Review requests")  # signed in and through the code
     staff.get_by_role("link", name="Cases", exact=True).click()
     expect(staff.locator("h1")).to_have_text("Cases")
     axe_check(staff)
