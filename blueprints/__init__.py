@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template, request, session
+from flask import Response, current_app, render_template, request, session
 from flask_login import login_user
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +15,18 @@ from services import clock, kept_answers
 
 # htmx stops polling when a poll answers this status (a live panel whose case has ended, or a session).
 STOP_POLLING = 286
+
+
+def unchanged_since_shown(etag: str) -> Response | None:
+    """A live panel's poll for what it already shows: 304 with no body, else None."""
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status=304, headers={"ETag": etag})
+    return None
+
+
+def live_panel(body: str, etag: str, still_changing: bool) -> Response:
+    """A live panel's new content; polling stops (286) once nothing more can change."""
+    return Response(body, status=200 if still_changing else STOP_POLLING, headers={"ETag": etag})
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:

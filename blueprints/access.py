@@ -33,6 +33,12 @@ def second_step_passed() -> bool:
     return session.get(PASSED) is True
 
 
+def family_may_poll() -> bool:
+    """A live panel's poll: from a family through the second step. Anything else (a session that has
+    ended, a member of staff) stops the polling, and is never sent a sign-in page to swap in."""
+    return bool(current_user.is_authenticated and second_step_passed() and not current_user.is_staff)
+
+
 def second_step_required(view: View) -> View:
     """Signed in and through the second step in this session. Pages redirect to the step;
     htmx fragments and other non-page requests get 401 or 403 instead."""

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,8 +19,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blueprints import STOP_POLLING, is_htmx, session_limits
-from blueprints.access import family_required, second_step_passed
+from blueprints import STOP_POLLING, is_htmx, live_panel, session_limits, unchanged_since_shown
+from blueprints.access import family_may_poll, family_required
 from blueprints.documents import checking_only, upload_check
 from extensions import reads_only
 from forms import ButtonForm, error_list
@@ -175,21 +174,21 @@ def progress_status(public_id: str) -> ResponseReturnValue:
     """The Progress page's changing part, for its poll: 304 while the case is as the page shows it; when
     it has changed, the new part and a polite "Update: ..." for the live region; 286 once it has ended
     or the session has (never a sign-in page swapped into the panel). A poll never renews the session."""
-    if not (current_user.is_authenticated and second_step_passed()) or current_user.is_staff:
+    if not family_may_poll():
         return "", STOP_POLLING
     version = assessment_requests.family_case_version(current_user, public_id)
     if version is None:
         abort(404)
     etag = f'"case-{version}"'
-    if request.headers.get("If-None-Match") == etag:
-        return Response(status=304, headers={"ETag": etag})
+    if (not_modified := unchanged_since_shown(etag)) is not None:
+        return not_modified
     found = _own_request_or_404(public_id)
     shown = _progress(found)
     latest = shown["timeline_entries"][-1] if shown["timeline_entries"] else None
     body = render_template(
         "appendix_a/_progress_panel.html", **shown, announcement=f"Update: {latest.title}" if latest else ""
     )
-    return Response(body, status=200 if shown["step"].is_open else STOP_POLLING, headers={"ETag": etag})
+    return live_panel(body, etag, still_changing=shown["step"].is_open)
 
 
 def _progress(found) -> dict[str, Any]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from blueprints import STOP_POLLING, session_limits
-from blueprints.access import family_required, second_step_passed
+from blueprints import STOP_POLLING, live_panel, session_limits, unchanged_since_shown
+from blueprints.access import family_may_poll, family_required
 from extensions import reads_only
 from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
@@ -76,17 +76,17 @@ def _requests(user) -> dict:
 def requests_status() -> ResponseReturnValue:
     """The SEND home's list of requests, for its poll: 304 while none has changed; the new list and a
     polite "Update" when one has; 286 once the session has ended (never a sign-in page in the list)."""
-    if not (current_user.is_authenticated and second_step_passed()) or current_user.is_staff:
+    if not family_may_poll():
         return "", STOP_POLLING
     user = current_user._get_current_object()
     etag = f'"{assessment_requests.requests_version(user)}"'
-    if request.headers.get("If-None-Match") == etag:
-        return Response(status=304, headers={"ETag": etag})
+    if (not_modified := unchanged_since_shown(etag)) is not None:
+        return not_modified
     shown = _requests(user)
     body = render_template(
         "send/_requests.html", **shown, announcement="Update: the progress of your requests has changed"
     )
-    return Response(body, status=200 if shown["poll_requests"] else STOP_POLLING, headers={"ETag": etag})
+    return live_panel(body, etag, still_changing=shown["poll_requests"])
 
 
 @bp.route("/access/new", methods=["GET", "POST"])
