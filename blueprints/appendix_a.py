@@ -28,6 +28,7 @@ from forms.documents import UploadForm
 from forms.send import CaseAnswerForm, WithdrawForm
 from models import LINK_APPROVED, CaseStep
 from models.cases import WITHDRAWABLE_STEPS
+from models.documents import TEAM_LETTER, WITH_ANSWER
 from services import appendix_a, assessment_requests, cases, children, documents, notices
 from services.clock import uk_time
 
@@ -132,8 +133,19 @@ def answer(public_id: str) -> ResponseReturnValue:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
         )
+    prepared = documents.prepare_for_case(
+        current_user,
+        [documents.Incoming(upload.filename, upload.read()) for upload in form.chosen_files()],
+        WITH_ANSWER,
+        found,
+    )
+    if prepared.errors:
+        form.files.errors = [*form.files.errors, *prepared.errors]
+        return render_template(
+            "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
+        )
     try:
-        cases.answer(current_user, found, form.answer.data)
+        cases.answer(current_user, found, form.answer.data, prepared.saved)
     except cases.ActedFirst:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, conflict=True
@@ -192,13 +204,19 @@ def progress_status(public_id: str) -> ResponseReturnValue:
 
 
 def _progress(found) -> dict[str, Any]:
-    timeline = cases.timeline(found, for_staff=False)
+    timeline = cases.timeline(found, current_user)
     return dict(
         request_=found,
         step=cases.step_of(found),
         next_due=cases.next_due(found, current_app.config["DRAFT_PLAN_WEEKS"]),
         appeal_until=cases.appeal_until(found),
         timeline_entries=timeline,
+        letters=[
+            document
+            for entry in reversed(timeline)
+            for document in entry.documents
+            if document.category == TEAM_LETTER
+        ],
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],

@@ -21,6 +21,7 @@ from forms.staff import (
 )
 from models import LINK_APPROVED, AssessmentRequest, CaseStep
 from models.cases import ExceptionKind
+from models.documents import TEAM_LETTER
 from services import (
     accounts,
     assessment_requests,
@@ -229,7 +230,7 @@ def _case_page(
                 else []
             )
         ],
-        timeline_entries=cases.timeline(found, for_staff=True) if step else [],
+        timeline_entries=cases.timeline(found, current_user) if step else [],
         sections=assessment_requests.sections_of(found),
         documents=documents.documents_for(current_user, request=found),
         user=current_user,
@@ -305,6 +306,17 @@ def move_case(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _case_page(found, step_form=form)
     wanted = CaseStep(form.step.data)
+    letter = form.chosen_letter()
+    prepared = documents.prepare_for_case(
+        current_user,
+        [documents.Incoming(letter.filename, letter.read())] if letter else [],
+        TEAM_LETTER,
+        found,
+        pdf_only=True,
+    )
+    if prepared.errors:
+        form.letter.errors = [*form.letter.errors, *prepared.errors]
+        return _case_page(found, step_form=form)
     try:
         cases.move(
             current_user,
@@ -314,6 +326,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
             form.note_for_family.data,
             form.internal_note.data,
             form.respond_by,
+            letters=prepared.saved,
         )
     except cases.ActedFirst as first:
         return _changed_first(found, first)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms import fits, strip
@@ -145,6 +146,16 @@ class CaseAnswerForm(AnswerForm):
     """The family's answer when the team asks for more information about their request."""
 
     COLUMNS = {"answer": CaseEvent.note_for_family}
+
+    files = MultipleFileField("Documents (optional)")
+
+    def chosen_files(self) -> list:
+        return [upload for upload in (self.files.data or []) if getattr(upload, "filename", "")]
+
+    def validate_files(self, field: MultipleFileField) -> None:
+        limit = current_app.config["DOCUMENT_MAX_FILES"]
+        if len(self.chosen_files()) > limit:
+            raise ValidationError(f"Choose {limit} files or fewer")
 
 
 class WithdrawForm(FlaskForm):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forms import EmailAddress, fits, strip
 from models import CaseEvent, CaseException, CaseStep, ChildLink, User
-from models.cases import NOTE_REQUIRED, ExceptionKind
+from models.cases import LETTER_REQUIRED, NOTE_REQUIRED, ExceptionKind
 from services.clock import now
 from services.dates import ALL_PARTS, check_date
 
@@ -149,6 +150,7 @@ class StepForm(TypedDates, FlaskForm):
     note_for_family = TextAreaField("Note for the family", filters=[strip], validators=[NOTE_LENGTH])
     # When the team asks for more information: the date the family should answer by.
     respond_day, respond_month, respond_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
+    letter = FileField("Letter for the family (PDF)")
     internal_note = TextAreaField(
         "Internal note (the family never sees it)", filters=[strip], validators=[NOTE_LENGTH]
     )
@@ -175,6 +177,14 @@ class StepForm(TypedDates, FlaskForm):
                 self.date_error("respond", "The date to answer by must be in the future"),
             )
         return valid and date_valid
+
+    def chosen_letter(self):
+        """The letter's upload, when one was chosen."""
+        return self.letter.data if getattr(self.letter.data, "filename", "") else None
+
+    def validate_letter(self, field: FileField) -> None:
+        if self.step.data in LETTER_REQUIRED and self.chosen_letter() is None:
+            raise ValidationError("Choose the decision letter: a PDF the family can download")
 
     def validate_note_for_family(self, field: TextAreaField) -> None:
         if self.step.data in NOTE_REQUIRED and not field.data:

@@ -102,6 +102,8 @@ OFFICER_CHANGED_KIND = "your officer has changed"
 NOTE_REQUIRED = frozenset(
     {CaseStep.MORE_INFORMATION, CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.CLOSED}
 )
+# Steps that are the council's decisions: each goes with its decision letter (a PDF) for the family.
+LETTER_REQUIRED = frozenset({CaseStep.AGREED_TO_ASSESS, CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN})
 # Decisions the family may take to mediation and the SEND Tribunal.
 APPEALABLE_STEPS = frozenset({CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.FINAL_PLAN_ISSUED})
 

@@ -20,6 +20,9 @@ CATEGORIES = {
     "drawing": "The child's drawing or photo",
     "other": "Something else",
 }
+# Documents that go with a step of a case (case_event_id set), rather than with the request as sent.
+TEAM_LETTER, WITH_ANSWER = "letter", "answer"
+CASE_CATEGORIES = {TEAM_LETTER: "Letter from the council", WITH_ANSWER: "Sent with an answer to the team"}
 
 
 class Document(Model):
@@ -31,6 +34,9 @@ class Document(Model):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_requests.id"), index=True)
+    # Set for a document that went with a step of the request's case: the team's decision letter, or
+    # what the family sent with an answer. Such documents are not part of the request as sent.
+    case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))
@@ -70,4 +76,4 @@ class Document(Model):
 
     @property
     def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
+        return CATEGORIES.get(self.category) or CASE_CATEGORIES.get(self.category, self.category)

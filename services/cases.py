@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, case, select, update
 
 from extensions import db, rows_changed
-from models import AssessmentRequest, User
+from models import AssessmentRequest, Document, User
 from models.audit import CHANGED
 from models.cases import (
     ALLOWED_FROM,
@@ -28,7 +28,7 @@ from models.cases import (
     CaseStep,
     ExceptionKind,
 )
-from services import audit, links, mailer, statutory
+from services import audit, documents, links, mailer, statutory
 from services.clock import now
 
 
@@ -77,9 +77,11 @@ def move(
     note_for_family: str | None = None,
     internal_note: str | None = None,
     respond_by: date | None = None,
+    letters: list[Document] = (),  # type: ignore[assignment]
 ) -> CaseEvent:
     """Move the case from the step its actor saw to the step wanted, if the rules allow it. Asking for
-    more information may say by when the family should answer."""
+    more information may say by when the family should answer; letters (prepared by
+    documents.prepare_for_case) go with the step, for the family to download."""
     if seen not in ALLOWED_FROM[wanted]:
         raise StepNotAllowed(seen, wanted)
     return _moved(
@@ -93,6 +95,7 @@ def move(
             internal_note=internal_note or None,
             respond_by=respond_by if wanted == CaseStep.MORE_INFORMATION else None,
         ),
+        letters,
     )
 
 
@@ -104,25 +107,40 @@ def withdraw(owner: User, request: AssessmentRequest, note_for_family: str | Non
     return move(owner, request, seen, CaseStep.WITHDRAWN, note_for_family=note_for_family)
 
 
-def answer(owner: User, request: AssessmentRequest, words: str) -> CaseEvent:
-    """The family answers the team's request for more information: the case goes back to its officer."""
+def answer(
+    owner: User,
+    request: AssessmentRequest,
+    words: str,
+    sent_with: list[Document] = (),  # type: ignore[assignment]
+) -> CaseEvent:
+    """The family answers the team's request for more information, with any documents (prepared by
+    documents.prepare_for_case): the case goes back to its officer, who is emailed."""
     event = CaseEvent(kind=FAMILY_ANSWERED, note_for_family=words)
-    return _moved(owner, request, CaseStep.MORE_INFORMATION, CaseStep.BEING_REVIEWED, event)
+    return _moved(owner, request, CaseStep.MORE_INFORMATION, CaseStep.BEING_REVIEWED, event, sent_with)
 
 
 def _moved(
-    actor: User, request: AssessmentRequest, seen: CaseStep, wanted: CaseStep, event: CaseEvent
+    actor: User,
+    request: AssessmentRequest,
+    seen: CaseStep,
+    wanted: CaseStep,
+    event: CaseEvent,
+    sent_with: list[Document] = (),  # type: ignore[assignment]
 ) -> CaseEvent:
     moment = now()
-    _claim(
-        request,
-        AssessmentRequest.step == seen,
-        step=wanted,
-        step_changed_at=moment,
-        next_due_on=_next_due_on(request, wanted),
-    )
+    try:
+        _claim(
+            request,
+            AssessmentRequest.step == seen,
+            step=wanted,
+            step_changed_at=moment,
+            next_due_on=_next_due_on(request, wanted),
+        )
+    except ActedFirst:
+        documents.discard(sent_with)
+        raise
     event.step, event.officer_id, event.created_at = wanted, request.officer_id, moment
-    return _logged(actor, request, event)
+    return _logged(actor, request, event, sent_with)
 
 
 def assign_officer(
@@ -238,13 +256,23 @@ def _claim(request: AssessmentRequest, *seen_as: ColumnElement[bool], **changes:
     db.session.refresh(request)
 
 
-def _logged(actor: User, request: AssessmentRequest, event: CaseEvent) -> CaseEvent:
+def _logged(
+    actor: User,
+    request: AssessmentRequest,
+    event: CaseEvent,
+    sent_with: list[Document] = (),  # type: ignore[assignment]
+) -> CaseEvent:
     event.request_id, event.actor_id = request.id, actor.id
     db.session.add(event)
+    if sent_with:
+        db.session.flush()
+        documents.attach_to_event(actor, sent_with, event.id)
     audit.record(actor, CHANGED, request)
     kind = _update_kind(event)
     if kind is not None:
         _email_family(request, kind)
+    if event.kind == FAMILY_ANSWERED:
+        _email_team(request)
     db.session.commit()
     return event
 
@@ -275,6 +303,20 @@ def _email_family(request: AssessmentRequest, kind: str) -> None:
         reference=request.reference,
         kind=kind,
         progress_url=links.public_url("appendix_a.progress", public_id=request.public_id),
+    )
+
+
+def _email_team(request: AssessmentRequest) -> None:
+    """Tell the case's officer (or, with none yet, the team's address) that the family has answered."""
+    to = request.officer.email if request.officer is not None else current_app.config["TEAM_EMAIL"]
+    if not to:
+        return
+    mailer.queue_email(
+        to,
+        f"The family answered on request {request.reference}",
+        "case_answered",
+        reference=request.reference,
+        case_url=links.public_url("staff.assessment_request", public_id=request.public_id),
     )
 
 
@@ -340,10 +382,14 @@ class TimelineEntry:
     note_for_family: str | None
     internal_note: str | None
     respond_by: date | None = None
+    documents: tuple[Document, ...] = ()  # the letters or answer documents that went with it
 
 
-def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]:
-    """Every event, oldest first. A family's timeline has no internal notes and no exceptions."""
+def timeline(request: AssessmentRequest, viewer: User) -> list[TimelineEntry]:
+    """Every event, oldest first, with the documents that went with it that the viewer may see. A
+    family's timeline has no internal notes and no exceptions."""
+    for_staff = viewer.is_staff
+    sent_with = documents.case_documents(viewer, request)
     entries = []
     for event in events_of(request):
         if event.kind == EXCEPTION_RECORDED and not for_staff:
@@ -356,6 +402,7 @@ def timeline(request: AssessmentRequest, for_staff: bool) -> list[TimelineEntry]
                 note_for_family=event.note_for_family,
                 internal_note=event.internal_note if for_staff else None,
                 respond_by=event.respond_by,
+                documents=tuple(sent_with.get(event.id, ())),
             )
         )
     return entries

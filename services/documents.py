@@ -166,7 +166,16 @@ def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[
         )
         .exists()
     )
-    return or_(Document.owner_id == viewer_id, and_(Document.shared_at.is_not(None), linked_now))
+    # What the team sends with a step of a family's case (a decision letter) is for the family who asked.
+    sent_to_them = and_(
+        Document.case_event_id.is_not(None),
+        select(AssessmentRequest.id)
+        .where(AssessmentRequest.id == Document.request_id, AssessmentRequest.owner_id == viewer_id)
+        .exists(),
+    )
+    return or_(
+        Document.owner_id == viewer_id, and_(Document.shared_at.is_not(None), linked_now), sent_to_them
+    )
 
 
 # documents_for's statements, one for staff and one for families for each kind of record, built on first
@@ -179,7 +188,12 @@ def _documents_statement(staff: bool, kind: str) -> Select:
     if found is None:
         found = _DOCUMENTS_FOR[(staff, kind)] = (
             select(Document)
-            .where(_visible(staff, bindparam("viewer_id")), BELONGS_TO[kind] == bindparam("record_id"))
+            .where(
+                _visible(staff, bindparam("viewer_id")),
+                BELONGS_TO[kind] == bindparam("record_id"),
+                # a request's documents are those sent with it; its case's own are listed by case_documents
+                Document.case_event_id.is_(None) if kind == "request" else true(),
+            )
             .order_by(Document.uploaded_at.desc(), Document.id.desc())
         )
     return found
@@ -316,6 +330,57 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
         uploaded_at=now(),
         scan_status=scanned.status,
     )
+
+
+def prepare_for_case(
+    owner: User, uploads: list[Incoming], category: str, request: AssessmentRequest, pdf_only: bool = False
+) -> UploadOutcome:
+    """Files to go with a step of a request's case, checked, scanned and stored, but not yet added: the
+    step adds them (attach_to_event) in its own transaction. If any is refused, none is kept, so that
+    the step is never taken with part of what was meant to go with it."""
+    outcome = UploadOutcome()
+    belongs_to = (request.child, None, request)
+    for upload in uploads:
+        if pdf_only and upload.data and detect_type(upload.data) != PDF:
+            outcome.errors.append(f"{clean_name(upload.name)} must be a PDF")
+            continue
+        prepared = _prepare(owner, upload, category, None, belongs_to)
+        if isinstance(prepared, str):
+            outcome.errors.append(prepared)
+        else:
+            outcome.saved.append(prepared)
+    if outcome.errors:
+        discard(outcome.saved)
+        outcome.saved = []
+    return outcome
+
+
+def attach_to_event(owner: User, prepared: list[Document], event_id: int) -> None:
+    """Add what prepare_for_case kept, as going with this event (in the event's transaction)."""
+    for document in prepared:
+        document.case_event_id = event_id
+        db.session.add(document)
+        db.session.flush()
+        audit.record(owner, CREATED, document)
+
+
+def discard(prepared: list[Document]) -> None:
+    """Remove the stored files of documents never added (their step was refused)."""
+    files = storage.storage_from_settings(current_app.config)
+    for document in prepared:
+        files.delete(document.storage_key)
+
+
+def case_documents(viewer: User, request: AssessmentRequest) -> dict[int, list[Document]]:
+    """The documents that went with each event of a request's case that this viewer may see."""
+    found: dict[int, list[Document]] = {}
+    for document in db.session.scalars(
+        select(Document)
+        .where(Document.request_id == request.id, Document.case_event_id.is_not(None), visible_to(viewer))
+        .order_by(Document.id)
+    ):
+        found.setdefault(document.case_event_id or 0, []).append(document)  # never 0: chosen above
+    return found
 
 
 def find(public_id: str) -> Document | None:

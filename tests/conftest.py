@@ -192,7 +192,9 @@ def _empty_postgresql_tables() -> None:
         if table.name not in used:
             continue
         if table.name in APPEND_ONLY_TABLES:
-            database.session.execute(text(f"TRUNCATE {table.name}"))
+            # CASCADE: PostgreSQL will not truncate a table others refer to (documents refer to case
+            # events) unless they are truncated with it; they are emptied here already
+            database.session.execute(text(f"TRUNCATE {table.name} CASCADE"))
         else:
             database.session.execute(table.delete())
     for name in used & sequences.keys():

@@ -3,17 +3,21 @@ follows it on their Progress page and by email, never seeing the team's internal
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import AuditEvent, CaseEvent
+from models import AuditEvent, CaseEvent, Document
 from models.audit import VIEWED
+from models.cases import LETTER_REQUIRED
 from services import assessment_requests, cases, statutory
 from services.clock import now, uk_day
+from tests import files
 from tests.pages import check_page, error_messages, field_error, get_page, post, post_page
 from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
 
@@ -67,8 +71,15 @@ def assign(world, who: str, officer) -> object:
 ANSWER_BY = now().date() + timedelta(days=14)
 
 
+def letter(marker: str = "decision") -> tuple[io.BytesIO, str]:
+    """A decision letter as a browser sends it: a small PDF marked so its bytes can be recognised."""
+    return io.BytesIO(files.PDF.replace(b"%%EOF", f"% {marker}\n%%EOF".encode())), f"{marker} letter.pdf"
+
+
 def move(world, who: str, seen: str, step: str, note: str = "", internal: str = "", confirmed: bool = True):
     data = {"seen_step": seen, "step": step, "note_for_family": note, "internal_note": internal}
+    if step in LETTER_REQUIRED:
+        data["letter"] = letter()
     if step == "more_information":
         data.update(respond_day=ANSWER_BY.day, respond_month=ANSWER_BY.month, respond_year=ANSWER_BY.year)
     if confirmed:
@@ -151,6 +162,7 @@ def test_a_step_needs_confirming_and_a_refusal_needs_reasons_and_typed_notes_are
     assert error_messages(soup) == [
         "Enter the note the family will read: what is needed, the reasons for the decision, "
         "or why the case is closed",
+        "Choose the decision letter: a PDF the family can download",
         "Confirm that you have checked this change",
     ]
     assert field_error(soup, "note_for_family").endswith("why the case is closed")
@@ -484,3 +496,116 @@ def test_the_send_home_list_polls_304_until_a_request_changes(world, app):
         in html
     )
     assert app.test_client().get("/send/requests-status", headers=headers).status_code == 286
+
+
+# --- Letters with decisions, and documents with the family's answer -------------------------------------
+
+
+def stored_files(app) -> set[str]:
+    folder = app.config["DOCUMENT_FOLDER"]
+    return {path.name for path in Path(folder).rglob("*") if path.is_file()}
+
+
+def test_a_decision_needs_its_letter_and_only_a_pdf_will_do(world, app):
+    assign(world, "pat", world["pat"])
+    url = f"{staff_url(world)}/step"
+    typed = {
+        "seen_step": "being_reviewed",
+        "step": "not_agreed_to_assess",
+        "note_for_family": "The school can meet the needs.",
+        "confirmed": "y",
+    }
+    soup = post_page(world["clients"]["pat"], url, typed)
+    assert error_messages(soup) == ["Choose the decision letter: a PDF the family can download"]
+    assert field_error(soup, "letter") == "Error: Choose the decision letter: a PDF the family can download"
+    before = stored_files(app)
+    soup = post_page(world["clients"]["pat"], url, {**typed, "letter": (io.BytesIO(files.png()), "scan.png")})
+    assert error_messages(soup) == ["scan.png must be a PDF"]
+    assert soup.find(id="note_for_family").get_text() == "The school can meet the needs."
+    assert stored_files(app) == before
+    database.session.refresh(world["case"])
+    assert world["case"].step == "being_reviewed"
+    assert database.session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_the_family_downloads_the_decision_letter_and_nobody_else_can(world, app, mailbox):
+    assign(world, "pat", world["pat"])
+    data = {
+        "seen_step": "being_reviewed",
+        "step": "not_agreed_to_assess",
+        "note_for_family": "The school can meet the needs.",
+        "confirmed": "y",
+        "letter": letter("refusal"),
+    }
+    assert post(world["clients"]["pat"], f"{staff_url(world)}/step", data).status_code == 302
+    family = world["clients"]["family"]
+    page = get_page(family, progress_url(world))
+    heading = page.find("h2", string="Letters from the council")
+    link = heading.find_next("a")
+    assert link.get_text() == "refusal letter.pdf"
+    download = family.get(link["href"])
+    assert download.status_code == 200
+    assert download.data == letter("refusal")[0].getvalue()
+    assert download.headers["Content-Disposition"] == 'attachment; filename="refusal letter.pdf"'
+    # the same letter under the decision in the timeline, and in the live panel
+    assert [a["href"] for a in page.select("#case-progress ol a")] == [link["href"]]
+    # not part of the request as the family sent it
+    sent = get_page(family, f"/send/requests/{world['case'].public_id}")
+    assert sent.find("a", href=link["href"]) is None
+    # staff see it on the case page's timeline
+    assert get_page(world["clients"]["pat"], staff_url(world)).find("a", href=link["href"]) is not None
+    other = app.test_client()
+    make_family("other@example.com")
+    signed_in_past_second_step(other, "other@example.com")
+    assert other.get(link["href"]).status_code == 404
+    emails = mailbox.wait_for("parent@example.com", count=2)
+    assert all("refusal" not in mailbox.text(email) for email in emails)
+
+
+def test_the_family_answers_with_documents_and_the_officer_is_told(world, app, mailbox):
+    family = world["clients"]["family"]
+    assign(world, "pat", world["pat"])
+    move(world, "pat", "being_reviewed", "more_information", "Please send the latest school report.")
+    answer_url = f"{progress_url(world)}/answer"
+    before = stored_files(app)
+    soup = post_page(
+        family,
+        answer_url,
+        {
+            "answer": "The school report is attached.",
+            "files": [letter("report")[0], (io.BytesIO(files.EXECUTABLE), "setup.exe")],
+        },
+    )
+    assert error_messages(soup) == ["setup.exe must be a PDF, JPG, PNG, HEIC, Word or OpenDocument text file"]
+    assert soup.find(id="answer").get_text() == "The school report is attached."
+    assert stored_files(app) == before  # the good file was not kept without the answer
+    database.session.refresh(world["case"])
+    assert world["case"].step == "more_information"
+    response = post(
+        family,
+        answer_url,
+        {"answer": "The school report is attached.", "files": [(letter("report")[0], "report.pdf")]},
+    )
+    assert response.status_code == 302
+    page = get_page(family, progress_url(world))
+    [link] = page.select("#case-progress ol a")
+    assert link.get_text() == "report.pdf"
+    staff_page = get_page(world["clients"]["pat"], staff_url(world))
+    staff_link = staff_page.find("a", href=link["href"])
+    assert staff_link is not None and "Sent with an answer to the team" in staff_link.parent.get_text()
+    assert world["clients"]["pat"].get(link["href"]).data == letter("report")[0].getvalue()
+    [told] = mailbox.wait_for("pat@somerset.gov.uk")
+    assert told["Subject"] == f"The family answered on request {world['case'].reference}"
+    body = mailbox.text(told) + mailbox.html(told)
+    assert f"/staff/requests/{world['case'].public_id}" in body
+    for detail in (*CHILD_DETAILS, "school report"):
+        assert detail not in body
+
+
+def test_a_letter_for_a_decision_someone_else_took_first_is_not_kept(world, app):
+    assign(world, "pat", world["pat"])
+    assert move(world, "sam", "being_reviewed", "agreed_to_assess").status_code == 302
+    kept = stored_files(app)
+    assert move(world, "pat", "being_reviewed", "not_agreed_to_assess", "No.").status_code == 409
+    assert stored_files(app) == kept
+    assert database.session.scalar(select(func.count(Document.id))) == 1

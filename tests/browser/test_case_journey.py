@@ -6,13 +6,17 @@ family answers."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from extensions import db
+from models import AssessmentRequest, User
 from services import assessment_requests, cases, statutory
 from services.clock import uk_day
+from tests import files
 from tests.browser.live_regions import announcements, record_live_regions
 from tests.browser.test_linking_journey import sign_in_with_code
 from tests.people import approved_link, make_child, make_family, make_staff
@@ -110,7 +114,6 @@ def test_staff_move_a_case_and_the_family_follows_it(
     staff.get_by_role("button", name="Move the case on").click()
     expect(staff.locator(".govuk-notification-banner")).to_contain_text("More information needed")
     axe_check(staff)
-    staff_context.close()
 
     if family.js_enabled:
         expect(family.locator("#case-progress")).to_contain_text(
@@ -133,11 +136,69 @@ def test_staff_move_a_case_and_the_family_follows_it(
     family.get_by_role("button", name="Send your answer").click()
     expect(family.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
     axe_check(family)
-    family.get_by_label("Answer the team").fill("The report is on its way by post.")
+    family.get_by_label("Answer the team").fill("The report is attached.")
+    family.get_by_label("Documents (optional)").set_input_files(
+        {"name": "school report.pdf", "mimeType": "application/pdf", "buffer": pdf("report")}
+    )
     family.get_by_role("button", name="Send your answer").click()
     expect(family.locator(".govuk-notification-banner")).to_contain_text(
         "Your answer has been sent to the team"
     )
     expect(family.locator("#case-progress")).to_contain_text("Being reviewed")
-    expect(family.locator("#case-progress")).to_contain_text("The report is on its way by post.")
+    expect(family.locator("#case-progress")).to_contain_text("The report is attached.")
+    expect(family.locator("#case-progress").get_by_role("link", name="school report.pdf")).to_be_visible()
     axe_check(family)
+
+    # the officer reads the answer with its document, and decides, with the decision letter
+    staff.reload()
+    expect(staff.locator("main")).to_contain_text("The report is attached.")
+    with staff.expect_download() as sent:
+        staff.get_by_role("link", name="school report.pdf").click()
+    assert Path(sent.value.path()).read_bytes() == pdf("report")
+    staff.get_by_label("Agreed to assess", exact=True).check()
+    staff.get_by_label("Note for the family").fill("We will ask for advice from the school and health.")
+    staff.get_by_label("Letter for the family (PDF)").set_input_files(
+        {"name": "decision.pdf", "mimeType": "application/pdf", "buffer": pdf("decision")}
+    )
+    staff.get_by_label("I have checked this change").check()
+    staff.get_by_role("button", name="Move the case on").click()
+    expect(staff.locator(".govuk-notification-banner")).to_contain_text("Agreed to assess")
+    staff_context.close()
+
+    if family.js_enabled:
+        expect(family.locator("#case-update")).to_have_text("Update: Agreed to assess", timeout=5_000)
+    else:
+        refresh.click()
+    letters = family.get_by_role("heading", name="Letters from the council")
+    expect(letters).to_be_visible()
+    expect(family.locator("#case-progress")).to_contain_text("The council has agreed to carry out")
+    axe_check(family)
+    with family.expect_download() as received:
+        family.locator("#case-progress").get_by_role("link", name="decision.pdf").first.click()
+    assert Path(received.value.path()).read_bytes() == pdf("decision")
+
+
+def pdf(marker: str) -> bytes:
+    return files.PDF.replace(b"%%EOF", f"% {marker}\n%%EOF".encode())
+
+
+def test_the_send_home_keeps_each_request_s_step_current(browser_page: Page, live, mailbox, one_second_polls):
+    family = browser_page
+    reference = seed(live)
+    if family.js_enabled:
+        record_live_regions(family)
+    sign_in_with_code(family, live.url, mailbox, FAMILY, 0)
+    requests = family.locator("#your-requests")
+    expect(requests).to_contain_text(f"Request received {reference}")
+    with live.app.app_context():
+        case = db.session.scalar(select(AssessmentRequest).where(AssessmentRequest.reference == reference))
+        officer = db.session.scalar(select(User).where(User.email == STAFF))
+        cases.assign_officer(officer, case, officer, None)
+        db.session.remove()
+    if family.js_enabled:
+        expect(requests).to_contain_text(f"Being reviewed {reference}", timeout=5_000)
+        assert announcements(family, "the progress of your requests has changed")
+    else:
+        expect(requests).to_contain_text("Request received")  # nothing changes by itself
+        family.reload()
+        expect(requests).to_contain_text(f"Being reviewed {reference}")
