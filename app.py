@@ -299,6 +299,7 @@ def _configure_rate_limit_store(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.account import bp as account_bp
+    from blueprints.advice import bp as advice_bp
     from blueprints.appendix_a import bp as appendix_a_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
@@ -315,6 +316,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(two_step_bp)
     app.register_blueprint(send_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(advice_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)

@@ -134,6 +134,8 @@ class Defaults:
     # and the team's address shown to families on their Progress page (not shown when empty)
     DRAFT_PLAN_WEEKS = 17
     TEAM_EMAIL = ""
+    # How long a professional asked for advice has to give it (reg. 8(1): 6 weeks; the law allows less)
+    ADVICE_WEEKS = 6
     # How often an open Progress page asks whether its case has changed (with JavaScript, tab visible)
     PROGRESS_POLL_SECONDS = 60
 

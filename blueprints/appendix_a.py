@@ -29,7 +29,7 @@ from forms.send import CaseAnswerForm, WithdrawForm
 from models import LINK_APPROVED, CaseStep
 from models.cases import WITHDRAWABLE_STEPS
 from models.documents import TEAM_LETTER, WITH_ANSWER
-from services import appendix_a, assessment_requests, cases, children, documents, notices
+from services import advice, appendix_a, assessment_requests, cases, children, documents, notices
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
@@ -218,6 +218,7 @@ def _progress(found) -> dict[str, Any]:
             if document.category == TEAM_LETTER
         ],
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
+        advice_asked=advice.for_family(found),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
         can_withdraw=cases.step_of(found) in WITHDRAWABLE_STEPS,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from blueprints.access import admin_required, staff_required
 from forms import ButtonForm, error_list
+from forms.advice import AskAdviceForm
 from forms.staff import (
     ApproveForm,
     AskForm,
@@ -24,6 +25,7 @@ from models.cases import ExceptionKind
 from models.documents import TEAM_LETTER
 from services import (
     accounts,
+    advice,
     assessment_requests,
     audit,
     caseload,
@@ -187,13 +189,15 @@ def _case_or_404(public_id: str) -> AssessmentRequest:
     return found
 
 
-def _case_page(
+def case_page(
     found: AssessmentRequest,
     officer_form: OfficerForm | None = None,
     step_form: StepForm | None = None,
     exception_form: ExceptionForm | None = None,
     conflict: str | None = None,
+    ask_advice_form: AskAdviceForm | None = None,
 ) -> str:
+    """The case page, with any form that came back with errors (the others blank)."""
     step = found.case_step
     staff = accounts.staff_members()
     officer_form = officer_form or OfficerForm(
@@ -201,6 +205,7 @@ def _case_page(
     )
     step_form = step_form or StepForm(formdata=None, steps=step.next_steps() if step else [])
     exception_form = exception_form or ExceptionForm(formdata=None)
+    ask_advice_form = ask_advice_form or AskAdviceForm(formdata=None, data=_today_parts("asked"))
     received = found.received_on
     exceptions = cases.exceptions_of(found)
     today = now().date()
@@ -211,7 +216,10 @@ def _case_page(
         step=step,
         officer_form=officer_form,
         step_form=step_form,
-        errors=error_list(officer_form, step_form, exception_form),
+        errors=error_list(officer_form, step_form, exception_form, ask_advice_form),
+        ask_advice_form=ask_advice_form,
+        may_ask_advice=advice.may_ask(found),
+        advice_rows=advice.rows_of(found, today),
         exception_form=exception_form,
         exceptions=cases.exceptions_recorded(found) if step else [],
         exception_labels={kind.value: kind.label for kind in ExceptionKind},
@@ -239,6 +247,16 @@ def _case_page(
     )
 
 
+def _today_parts(which: str) -> dict[str, str]:
+    """A date input filled in with today, the date most often typed."""
+    today = now().date()
+    return {
+        f"{which}_day": str(today.day),
+        f"{which}_month": str(today.month),
+        f"{which}_year": str(today.year),
+    }
+
+
 def _changed_first(found: AssessmentRequest, first: cases.ActedFirst) -> tuple[str, int]:
     """Someone changed the case after this page was shown: nothing was changed; say who and when."""
     event = first.event
@@ -249,13 +267,13 @@ def _changed_first(found: AssessmentRequest, first: cases.ActedFirst) -> tuple[s
             f"{who} changed this case first, at {uk_datetime(event.created_at)}: it is now at "
             f"“{cases.step_of(found).label}”. Nothing was changed"
         )
-    return _case_page(found, conflict=message), 409
+    return case_page(found, conflict=message), 409
 
 
 @bp.get("/requests/<public_id>")
 @staff_required
 def assessment_request(public_id: str) -> str:
-    return _case_page(_case_or_404(public_id))
+    return case_page(_case_or_404(public_id))
 
 
 @bp.post("/requests/<public_id>/officer")
@@ -265,7 +283,7 @@ def assign_officer(public_id: str) -> ResponseReturnValue:
     staff = accounts.staff_members()
     form = OfficerForm(staff=staff)
     if not form.validate_on_submit():
-        return _case_page(found, officer_form=form)
+        return case_page(found, officer_form=form)
     officer = next(member for member in staff if str(member.id) == form.officer.data)
     seen = int(form.seen_officer.data) if (form.seen_officer.data or "").isdigit() else None
     try:
@@ -273,7 +291,7 @@ def assign_officer(public_id: str) -> ResponseReturnValue:
     except cases.ActedFirst as first:
         return _changed_first(found, first)
     except cases.StepNotAllowed:
-        return _case_page(found, conflict="This case has ended: it cannot be given an officer"), 409
+        return case_page(found, conflict="This case has ended: it cannot be given an officer"), 409
     flash(f"{officer.full_name} is the officer for this case: the family has been emailed", notices.SUCCESS)
     return redirect(url_for(".assessment_request", public_id=public_id))
 
@@ -284,13 +302,13 @@ def record_exception(public_id: str) -> ResponseReturnValue:
     found = _case_or_404(public_id)
     form = ExceptionForm()
     if not form.validate_on_submit() or form.starts_on is None:
-        return _case_page(found, exception_form=form)
+        return case_page(found, exception_form=form)
     try:
         cases.record_exception(
             current_user, found, ExceptionKind(form.kind.data), form.starts_on, form.ends_on, form.reason.data
         )
     except cases.ActedFirst:
-        return _case_page(found, conflict="This case has ended: no exception can be recorded"), 409
+        return case_page(found, conflict="This case has ended: no exception can be recorded"), 409
     flash("Exception recorded: the case’s dates are not shown overdue while it applies", notices.SUCCESS)
     return redirect(url_for(".assessment_request", public_id=public_id))
 
@@ -304,7 +322,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
     seen = CaseStep(shown) if shown in {step.value for step in CaseStep} else current
     form = StepForm(steps=seen.next_steps())
     if not form.validate_on_submit():
-        return _case_page(found, step_form=form)
+        return case_page(found, step_form=form)
     wanted = CaseStep(form.step.data)
     letter = form.chosen_letter()
     prepared = documents.prepare_for_case(
@@ -316,7 +334,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
     )
     if prepared.errors:
         form.letter.errors = [*form.letter.errors, *prepared.errors]
-        return _case_page(found, step_form=form)
+        return case_page(found, step_form=form)
     try:
         cases.move(
             current_user,

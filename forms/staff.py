@@ -94,7 +94,7 @@ class ShareDocumentForm(FlaskForm):
 NOTE_LENGTH = Length(max=2000, message="This must be 2,000 characters or fewer")
 
 
-def _date_part(label: str) -> StringField:
+def date_part(label: str) -> StringField:
     return StringField(label, filters=[strip], validators=[Length(max=4, message=f"{label} is too long")])
 
 
@@ -149,7 +149,7 @@ class StepForm(TypedDates, FlaskForm):
     seen_step = HiddenField()
     note_for_family = TextAreaField("Note for the family", filters=[strip], validators=[NOTE_LENGTH])
     # When the team asks for more information: the date the family should answer by.
-    respond_day, respond_month, respond_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
+    respond_day, respond_month, respond_year = date_part("Day"), date_part("Month"), date_part("Year")
     letter = FileField("Letter for the family (PDF)")
     internal_note = TextAreaField(
         "Internal note (the family never sees it)", filters=[strip], validators=[NOTE_LENGTH]
@@ -213,8 +213,8 @@ class ExceptionForm(TypedDates, FlaskForm):
         choices=[(kind.value, kind.label) for kind in ExceptionKind],
         validators=[InputRequired("Select the exception that applies")],
     )
-    starts_day, starts_month, starts_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
-    ends_day, ends_month, ends_year = _date_part("Day"), _date_part("Month"), _date_part("Year")
+    starts_day, starts_month, starts_year = date_part("Day"), date_part("Month"), date_part("Year")
+    ends_day, ends_month, ends_year = date_part("Day"), date_part("Month"), date_part("Year")
     reason = _reason("Reason (the family never sees it)", "Enter the reason for the exception")
 
     starts_on: date | None = None

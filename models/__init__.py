@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from models.advice import AdviceKind, AdviceRequest
 from models.audit import AuditEvent
 from models.cases import CaseEvent, CaseException, CaseStep
 from models.children import (
@@ -25,6 +26,8 @@ from models.two_step import CODE_SIGN_IN, CODE_TURN_ON, SecondStepAttempt, Secur
 from models.user import ROLE_FAMILY, ROLE_STAFF, User
 
 __all__ = [
+    "AdviceKind",
+    "AdviceRequest",
     "DRAFT",
     "SUBMITTED",
     "AssessmentRequest",

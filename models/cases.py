@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import Model, table_of
 from models.types import UTCDateTime, append_only, utcnow
 from models.user import User
+
+if TYPE_CHECKING:
+    from models.advice import AdviceRequest
 
 
 class CaseStep(StrEnum):
@@ -97,6 +101,7 @@ UPDATE_KINDS = {
     CaseStep.WITHDRAWN: "it has been withdrawn",
 }
 OFFICER_CHANGED_KIND = "your officer has changed"
+ADVICE_SHARED_KIND = "advice for the assessment has been shared with you"
 
 # Steps whose note for the family is required: the reasons for a decision, what is needed, why it closed.
 NOTE_REQUIRED = frozenset(
@@ -149,6 +154,11 @@ EXCEPTION_LABELS = {
 # What an event records.
 STEP_CHANGED, OFFICER_ASSIGNED, EXCEPTION_RECORDED = "step", "officer", "exception"
 FAMILY_ANSWERED = "answer"  # the family's answer to a request for more information (its note)
+# Advice for the assessment (the event's advice_id says which): asked for, chased, received, shared.
+ADVICE_ASKED, ADVICE_CHASED = "advice_asked", "advice_chased"
+ADVICE_RECEIVED, ADVICE_SHARED = "advice_received", "advice_shared"
+# Events that are the team's own record, never on a family's timeline.
+STAFF_ONLY_EVENTS = frozenset({EXCEPTION_RECORDED, ADVICE_CHASED, ADVICE_RECEIVED})
 
 
 class CaseEvent(Model):
@@ -169,9 +179,11 @@ class CaseEvent(Model):
     internal_note: Mapped[str | None] = mapped_column(Text)
     # When the team asks for more information: the date the family should answer by.
     respond_by: Mapped[date | None] = mapped_column(Date)
+    advice_id: Mapped[int | None] = mapped_column(ForeignKey("advice_requests.id"))
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    advice: Mapped[AdviceRequest | None] = relationship("AdviceRequest")
 
     @property
     def case_step(self) -> CaseStep:

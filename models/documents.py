@@ -20,9 +20,15 @@ CATEGORIES = {
     "drawing": "The child's drawing or photo",
     "other": "Something else",
 }
-# Documents that go with a step of a case (case_event_id set), rather than with the request as sent.
-TEAM_LETTER, WITH_ANSWER = "letter", "answer"
-CASE_CATEGORIES = {TEAM_LETTER: "Letter from the council", WITH_ANSWER: "Sent with an answer to the team"}
+# Documents of a request's case rather than of the request as sent: the team's letters, what a family sends
+# with an answer, and professionals' advice. Each goes with an event of the case (case_event_id), set for
+# advice only when the team shares it.
+TEAM_LETTER, WITH_ANSWER, ADVICE = "letter", "answer", "advice"
+CASE_CATEGORIES = {
+    TEAM_LETTER: "Letter from the council",
+    WITH_ANSWER: "Sent with an answer to the team",
+    ADVICE: "Advice for the assessment",
+}
 
 
 class Document(Model):
@@ -34,9 +40,10 @@ class Document(Model):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     link_id: Mapped[int | None] = mapped_column(ForeignKey("child_links.id"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_requests.id"), index=True)
-    # Set for a document that went with a step of the request's case: the team's decision letter, or
-    # what the family sent with an answer. Such documents are not part of the request as sent.
+    # The event of the request's case this document went with (see CASE_CATEGORIES).
     case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), index=True)
+    # For professional advice: the request for advice it answers.
+    advice_id: Mapped[int | None] = mapped_column(ForeignKey("advice_requests.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))

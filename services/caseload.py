@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from models import AssessmentRequest, CaseEvent, CaseException, CaseStep, User
-from services import statutory
+from models import AdviceRequest, AssessmentRequest, CaseEvent, CaseException, CaseStep, User
+from services import advice, statutory
 
 PAGE_SIZE = 50
 OPEN_STEPS = [step.value for step in CaseStep if step.is_open]
@@ -26,7 +26,7 @@ DECISION_STEPS = [CaseStep.AGREED_TO_ASSESS.value, CaseStep.NOT_AGREED_TO_ASSESS
 class Filters:
     step: str = ""  # one of OPEN_STEPS, or every open step
     officer: str = ""  # an officer's id, "none" for unassigned, or anyone
-    due: str = ""  # "overdue", "week" (due in the next 7 days), or any date
+    due: str = ""  # "overdue", "week" (due in the next 7 days), "advice" (advice overdue), or any date
     page: int = 1
 
 
@@ -36,6 +36,7 @@ class Counts:
     overdue: int
     due_this_week: int
     unassigned: int
+    advice_overdue: int
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class CaseRow:
     case: AssessmentRequest
     standing: statutory.Standing | None
     days_left: int | None
+    advice_overdue: int = 0  # requests for advice past their due date and not received
 
 
 def _covered_by_exception() -> ColumnElement[bool]:
@@ -61,6 +63,14 @@ def _due_soon(today: date) -> ColumnElement[bool]:
     return AssessmentRequest.next_due_on.between(today, today + timedelta(days=DUE_SOON_DAYS))
 
 
+def _advice_overdue(today: date) -> ColumnElement[bool]:
+    return exists().where(
+        AdviceRequest.request_id == AssessmentRequest.id,
+        AdviceRequest.received_on.is_(None),
+        AdviceRequest.due_on < today,
+    )
+
+
 def _open_cases() -> Select:
     return select(AssessmentRequest).where(AssessmentRequest.step.in_(OPEN_STEPS))
 
@@ -77,6 +87,8 @@ def _filtered(filters: Filters, today: date) -> Select:
         query = query.where(_overdue(today))
     elif filters.due == "week":
         query = query.where(_due_soon(today))
+    elif filters.due == "advice":
+        query = query.where(_advice_overdue(today))
     return query
 
 
@@ -95,8 +107,9 @@ def page_of_cases(filters: Filters, today: date) -> tuple[list[CaseRow], int]:
         .limit(PAGE_SIZE)
         .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
     ).all()
-    covered = _covered_ids([case.id for case in found])
-    return [_row(case, today, case.id in covered) for case in found], total
+    ids = [case.id for case in found]
+    covered, late_advice = _covered_ids(ids), advice.overdue_counts(ids, today)
+    return [_row(case, today, case.id in covered, late_advice.get(case.id, 0)) for case in found], total
 
 
 def _covered_ids(case_ids: list[int]) -> set[int]:
@@ -109,12 +122,15 @@ def _covered_ids(case_ids: list[int]) -> set[int]:
     )
 
 
-def _row(case: AssessmentRequest, today: date, covered: bool) -> CaseRow:
+def _row(case: AssessmentRequest, today: date, covered: bool, advice_overdue: int) -> CaseRow:
     if case.next_due_on is None:
-        return CaseRow(case, None, None)
+        return CaseRow(case, None, None, advice_overdue)
     exceptions = [statutory.ExceptionPeriod(case.next_due_on)] if covered else []
     return CaseRow(
-        case, statutory.standing(case.next_due_on, today, exceptions), (case.next_due_on - today).days
+        case,
+        statutory.standing(case.next_due_on, today, exceptions),
+        (case.next_due_on - today).days,
+        advice_overdue,
     )
 
 
@@ -130,6 +146,7 @@ def counts(today: date) -> Counts:
         overdue=count(_overdue(today)),
         due_this_week=count(_due_soon(today)),
         unassigned=count(AssessmentRequest.officer_id.is_(None)),
+        advice_overdue=count(_advice_overdue(today)),
     )
 
 

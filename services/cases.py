@@ -14,12 +14,18 @@ from extensions import db, rows_changed
 from models import AssessmentRequest, Document, User
 from models.audit import CHANGED
 from models.cases import (
+    ADVICE_ASKED,
+    ADVICE_CHASED,
+    ADVICE_RECEIVED,
+    ADVICE_SHARED,
+    ADVICE_SHARED_KIND,
     ALLOWED_FROM,
     APPEALABLE_STEPS,
     EXCEPTION_RECORDED,
     FAMILY_ANSWERED,
     OFFICER_ASSIGNED,
     OFFICER_CHANGED_KIND,
+    STAFF_ONLY_EVENTS,
     STEP_CHANGED,
     UPDATE_KINDS,
     WITHDRAWABLE_STEPS,
@@ -57,7 +63,7 @@ def step_of(request: AssessmentRequest) -> CaseStep:
 def open_case(owner: User, request: AssessmentRequest, moment: datetime) -> CaseEvent:
     """A request just submitted becomes a case at its first step (in the submitting transaction)."""
     request.step, request.step_changed_at = CaseStep.SUBMITTED, moment
-    request.next_due_on = _next_due_on(request, CaseStep.SUBMITTED)
+    request.next_due_on = due_on_at(request, CaseStep.SUBMITTED)
     event = CaseEvent(
         request_id=request.id,
         kind=STEP_CHANGED,
@@ -129,18 +135,18 @@ def _moved(
 ) -> CaseEvent:
     moment = now()
     try:
-        _claim(
+        claim(
             request,
             AssessmentRequest.step == seen,
             step=wanted,
             step_changed_at=moment,
-            next_due_on=_next_due_on(request, wanted),
+            next_due_on=due_on_at(request, wanted),
         )
     except ActedFirst:
         documents.discard(sent_with)
         raise
     event.step, event.officer_id, event.created_at = wanted, request.officer_id, moment
-    return _logged(actor, request, event, sent_with)
+    return logged(actor, request, event, sent_with)
 
 
 def assign_officer(
@@ -162,7 +168,7 @@ def assign_officer(
         (AssessmentRequest.step == CaseStep.SUBMITTED, CaseStep.BEING_REVIEWED.value),
         else_=AssessmentRequest.step,
     )
-    _claim(
+    claim(
         request,
         officer_was,
         AssessmentRequest.step == seen_step,
@@ -170,7 +176,7 @@ def assign_officer(
         step=starts_review,
         step_changed_at=moment if seen_step == CaseStep.SUBMITTED else request.step_changed_at,
     )
-    return _logged(
+    return logged(
         staff,
         request,
         CaseEvent(kind=OFFICER_ASSIGNED, step=request.step, officer_id=officer.id, created_at=moment),
@@ -200,8 +206,8 @@ def record_exception(
     )
     db.session.add(exception)
     open_steps = [step.value for step in CaseStep if step.is_open]
-    _claim(request, AssessmentRequest.step.in_(open_steps))  # a new version, for pages showing the case
-    _logged(
+    claim(request, AssessmentRequest.step.in_(open_steps))  # a new version, for pages showing the case
+    logged(
         staff,
         request,
         CaseEvent(
@@ -242,7 +248,7 @@ def exceptions_of(request: AssessmentRequest) -> list[statutory.ExceptionPeriod]
     return [statutory.ExceptionPeriod(starts_on, ends_on) for starts_on, ends_on in rows]
 
 
-def _claim(request: AssessmentRequest, *seen_as: ColumnElement[bool], **changes: object) -> None:
+def claim(request: AssessmentRequest, *seen_as: ColumnElement[bool], **changes: object) -> None:
     """The one UPDATE that decides: the row changes only if it is still as its actor saw it."""
     claimed = rows_changed(
         update(AssessmentRequest)
@@ -256,12 +262,15 @@ def _claim(request: AssessmentRequest, *seen_as: ColumnElement[bool], **changes:
     db.session.refresh(request)
 
 
-def _logged(
+def logged(
     actor: User,
     request: AssessmentRequest,
     event: CaseEvent,
     sent_with: list[Document] = (),  # type: ignore[assignment]
+    commit: bool = True,
 ) -> CaseEvent:
+    """Write the event with its documents, an audit row and any email, and (unless more is to be
+    written in the same transaction) commit."""
     event.request_id, event.actor_id = request.id, actor.id
     db.session.add(event)
     if sent_with:
@@ -273,7 +282,8 @@ def _logged(
         _email_family(request, kind)
     if event.kind == FAMILY_ANSWERED:
         _email_team(request)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return event
 
 
@@ -289,7 +299,9 @@ def _update_kind(event: CaseEvent) -> str | None:
             )
         )
         return UPDATE_KINDS[CaseStep.BEING_REVIEWED] if first else OFFICER_CHANGED_KIND
-    return None  # an exception is the team's own record
+    if event.kind == ADVICE_SHARED:
+        return ADVICE_SHARED_KIND
+    return None  # asking for advice shows on the timeline; the rest is the team's own record
 
 
 def _email_family(request: AssessmentRequest, kind: str) -> None:
@@ -318,6 +330,14 @@ def _email_team(request: AssessmentRequest) -> None:
         reference=request.reference,
         case_url=links.public_url("staff.assessment_request", public_id=request.public_id),
     )
+
+
+ADVICE_TITLES = {
+    ADVICE_ASKED: "Advice asked for from {who}",
+    ADVICE_CHASED: "Advice chased from {who}",
+    ADVICE_RECEIVED: "Advice received from {who}",
+    ADVICE_SHARED: "Advice shared with {whom}: {who}",
+}
 
 
 # --- What the family and staff are shown ------------------------------------------------------------
@@ -355,7 +375,7 @@ def next_due_at(request: AssessmentRequest, step: CaseStep, draft_plan_weeks: in
     return NextDue(what, getattr(statutory.due_dates(request.received_on, draft_plan_weeks), which))
 
 
-def _next_due_on(request: AssessmentRequest, step: CaseStep) -> date | None:
+def due_on_at(request: AssessmentRequest, step: CaseStep) -> date | None:
     found = next_due_at(request, step, current_app.config["DRAFT_PLAN_WEEKS"])
     return found.due_on if found else None
 
@@ -392,7 +412,7 @@ def timeline(request: AssessmentRequest, viewer: User) -> list[TimelineEntry]:
     sent_with = documents.case_documents(viewer, request)
     entries = []
     for event in events_of(request):
-        if event.kind == EXCEPTION_RECORDED and not for_staff:
+        if event.kind in STAFF_ONLY_EVENTS and not for_staff:
             continue
         entries.append(
             TimelineEntry(
@@ -420,6 +440,10 @@ def _title(event: CaseEvent, for_staff: bool) -> str:
         return f"Officer: {event.officer.full_name}"
     if event.kind == EXCEPTION_RECORDED:
         return "Exception to the time limits recorded"
+    if event.advice is not None:
+        return ADVICE_TITLES[event.kind].format(
+            who=event.advice.who, whom="the family" if for_staff else "you"
+        )
     return event.case_step.label
 
 

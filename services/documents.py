@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from extensions import db
 from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, User
 from models.audit import CREATED, DELETED, DOWNLOADED
+from models.documents import CASE_CATEGORIES
 from services import audit, security_events, storage, virus_scan
 from services.clock import now
 from services.file_contents import Refusal, check_office_file, clean_photo, open_zip, read_start
@@ -191,8 +192,8 @@ def _documents_statement(staff: bool, kind: str) -> Select:
             .where(
                 _visible(staff, bindparam("viewer_id")),
                 BELONGS_TO[kind] == bindparam("record_id"),
-                # a request's documents are those sent with it; its case's own are listed by case_documents
-                Document.case_event_id.is_(None) if kind == "request" else true(),
+                # a case's own documents (letters, answers, advice) are listed with the case (case_documents)
+                Document.category.not_in(CASE_CATEGORIES),
             )
             .order_by(Document.uploaded_at.desc(), Document.id.desc())
         )
@@ -359,6 +360,12 @@ def attach_to_event(owner: User, prepared: list[Document], event_id: int) -> Non
     """Add what prepare_for_case kept, as going with this event (in the event's transaction)."""
     for document in prepared:
         document.case_event_id = event_id
+    add_prepared(owner, prepared)
+
+
+def add_prepared(owner: User, prepared: list[Document]) -> None:
+    """Add what prepare_for_case kept, with an audit row each (in the caller's transaction)."""
+    for document in prepared:
         db.session.add(document)
         db.session.flush()
         audit.record(owner, CREATED, document)

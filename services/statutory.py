@@ -27,6 +27,7 @@ DECISION_WEEKS = 6  # SEND Regulations 2014, reg. 5: decide whether to assess
 NO_PLAN_NOTICE_WEEKS = 16  # reg. 10(1): tell the family that no plan will be issued
 DRAFT_PLAN_WEEKS = 17  # Somerset's aim, leaving the family time to comment on the draft
 FINAL_PLAN_WEEKS = 20  # reg. 13(2): issue the final EHC plan
+ADVICE_WEEKS = 6  # reg. 8(1): a professional asked for advice gives it within 6 weeks
 APPEAL_MONTHS_AFTER_LETTER = 2  # SEND Tribunal: 2 months from the decision letter ...
 APPEAL_MONTHS_AFTER_CERTIFICATE = 1  # ... or 1 month from a mediation certificate, whichever is later
 
@@ -76,6 +77,11 @@ def draft_plan_due(received: date, weeks: int = DRAFT_PLAN_WEEKS) -> date:
 
 def final_plan_due(received: date) -> date:
     return _weeks_after(received, FINAL_PLAN_WEEKS)
+
+
+def advice_due(asked: date, weeks: int = ADVICE_WEEKS) -> date:
+    """Advice asked for is due back this many weeks later (reg. 8(1): 6 weeks)."""
+    return _weeks_after(asked, weeks)
 
 
 def weeks_taken(received: date, done: date) -> int:

@@ -16,7 +16,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import AuditEvent
+from models import AdviceRequest, AuditEvent
 from models.audit import CHANGED, DOWNLOADED, VIEWED
 from services import assessment_requests, audit, cases, documents
 from services.clock import now
@@ -66,6 +66,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "staff.child": ShowsAChild("staff", "child", by_public_id("child")),
     "staff.assessment_request": ShowsAChild("staff", "sent", by_public_id("sent")),
     "staff.share_document": ShowsAChild("staff", "document", by_public_id("document")),
+    "advice.advice_page": ShowsAChild("staff", "sent", by_public_id("advice")),
 }
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
@@ -151,6 +152,15 @@ def world(app, db):
     sent.state, sent.reference = "submitted", f"EHC-2026-{sent.id:06d}"
     sent.submitted_at, sent.received_on, sent.decision_due_on = now(), now().date(), now().date()
     cases.open_case(family, sent, now())
+    asked = AdviceRequest(
+        request_id=sent.id,
+        kind="health",
+        provider="Dr Patel",
+        asked_on=now().date(),
+        due_on=now().date(),
+        asked_by_id=staff.id,
+    )
+    database.session.add(asked)
     database.session.commit()
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
@@ -167,6 +177,7 @@ def world(app, db):
         "draft": draft,
         "sent": sent,
         "document": outcome.saved[0],
+        "advice": asked,
     }
 
 

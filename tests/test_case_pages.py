@@ -552,6 +552,8 @@ def test_the_family_downloads_the_decision_letter_and_nobody_else_can(world, app
     # not part of the request as the family sent it
     sent = get_page(family, f"/send/requests/{world['case'].public_id}")
     assert sent.find("a", href=link["href"]) is None
+    child_documents = get_page(family, f"/send/children/{world['case'].child.public_id}/documents")
+    assert child_documents.find("a", href=link["href"]) is None
     # staff see it on the case page's timeline
     assert get_page(world["clients"]["pat"], staff_url(world)).find("a", href=link["href"]) is not None
     other = app.test_client()

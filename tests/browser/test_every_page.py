@@ -10,7 +10,9 @@ from playwright.sync_api import Browser, Page
 
 from bench.pages import csrf, pass_second_step
 from extensions import db
-from services import assessment_requests, cases, documents
+from models import AdviceKind, CaseStep
+from models.documents import ADVICE
+from services import advice, assessment_requests, cases, documents
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
@@ -26,7 +28,7 @@ NARROW_VIEWPORT = {"width": 320, "height": 640}
 def seed(live) -> dict:
     with live.app.app_context():
         family = make_family(FAMILY_EMAIL, first_name=LONG_WORD)
-        make_staff("admin@somerset.gov.uk", role="admin")
+        admin = make_staff("admin@somerset.gov.uk", role="admin")
         child = make_child(first=LONG_WORD)
         approved_link(family, child)
         question = make_link(family, state="more_info", first="Casey", last=LONG_WORD)
@@ -40,7 +42,10 @@ def seed(live) -> dict:
         sent_document = documents.save_uploads(
             family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "report", None, child=child
         ).saved[0]
+        assessed, asked = a_case_under_assessment(family, child, admin)
         ids = {
+            "assessed": assessed.public_id,
+            "advice": asked.public_id,
             "child": child.public_id,
             "question": question.public_id,
             "draft": draft.public_id,
@@ -49,6 +54,28 @@ def seed(live) -> dict:
         }
         db.session.remove()
     return ids
+
+
+def a_case_under_assessment(family, child, officer) -> tuple:
+    """A case the council agreed to assess, with advice asked for from two professionals: one received
+    and shared with the family, one not yet received."""
+    case = assessment_requests.start(family, child)
+    case.state, case.reference, case.submitted_at = "submitted", "EHC-2026-000043", now()
+    case.received_on = case.decision_due_on = now().date()
+    cases.open_case(family, case, now())
+    db.session.commit()
+    cases.assign_officer(officer, case, officer, None)
+    cases.move(
+        officer, case, CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS, f"We will assess {LONG_WORD}."
+    )
+    received = advice.ask(officer, case, AdviceKind.HEALTH, f"Dr {LONG_WORD}", now().date())
+    report = documents.prepare_for_case(
+        officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], ADVICE, case
+    )
+    advice.receive(officer, received, now().date(), report.saved)
+    advice.share(officer, received)
+    waiting = advice.ask(officer, case, AdviceKind.SETTING, "Taunton Primary", now().date())
+    return case, waiting
 
 
 def signed_in_page(browser: Browser, live, email: str, js_enabled: bool) -> Page:
@@ -97,6 +124,7 @@ FAMILY_PAGES = [
     "/send/requests/{sent}/submitted",
     "/send/requests/{sent}/progress",
     "/send/requests/{sent}/withdraw",
+    "/send/requests/{assessed}/progress",
     "/send/no-such-page",
 ]
 STAFF_PAGES = [
@@ -105,6 +133,8 @@ STAFF_PAGES = [
     "/staff/access/{question}",
     "/staff/children/{child}",
     "/staff/requests/{sent}",
+    "/staff/requests/{assessed}",
+    "/staff/advice/{advice}",
     "/staff/cases",
     "/staff/documents/{document}/share",
 ]
