@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints.access import staff_required
-from blueprints.staff import case_page
+from blueprints.case_page import case_page
 from forms import ButtonForm, error_list
 from forms.advice import AskAdviceForm, ReceiveAdviceForm, ShareAdviceForm
 from models import AdviceKind, AdviceRequest

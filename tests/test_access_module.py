@@ -10,12 +10,13 @@ from pathlib import Path
 BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints"
 MODULES = {path.stem for path in BLUEPRINTS.glob("*.py")} - {"__init__"}
 
-# Blueprint modules any blueprint may import: the access guards, plus two that hold shared page helpers
+# Blueprint modules any blueprint may import: the access guards, plus those that hold shared page helpers
 # and import no blueprint but the package and access themselves.
 SHARED = {
     "access",  # the route guards and the staff second-step gate
     "session_limits",  # answers kept over a session timeout
     "documents",  # the upload check page Appendix A's upload shares
+    "case_page",  # the staff case page, re-shown by each form on it (the case's own, and advice)
 }
 
 GUARDS = {
