@@ -136,6 +136,9 @@ class Defaults:
     TEAM_EMAIL = ""
     # How long a professional asked for advice has to give it (reg. 8(1): 6 weeks; the law allows less)
     ADVICE_WEEKS = 6
+    # How many days the family has to comment on a draft EHC plan, from the day it is sent (reg. 13(1):
+    # at least 15); the last of them ends at midnight, UK time
+    DRAFT_PLAN_COMMENT_DAYS = 15
     # How often an open Progress page asks whether its case has changed (with JavaScript, tab visible)
     PROGRESS_POLL_SECONDS = 60
 

@@ -26,10 +26,10 @@ from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
 from forms.send import CaseAnswerForm, WithdrawForm
-from models import LINK_APPROVED, CaseStep
+from models import LINK_APPROVED, CaseStep, Document
 from models.cases import WITHDRAWABLE_STEPS
-from models.documents import TEAM_LETTER, WITH_ANSWER
-from services import advice, appendix_a, assessment_requests, cases, children, documents, notices
+from models.documents import PLAN, TEAM_LETTER, WITH_ANSWER
+from services import advice, appendix_a, assessment_requests, cases, children, documents, notices, statutory
 from services.clock import uk_time
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
@@ -215,14 +215,34 @@ def _progress(found) -> dict[str, Any]:
             document
             for entry in reversed(timeline)
             for document in entry.documents
-            if document.category == TEAM_LETTER
+            if document.category in (TEAM_LETTER, PLAN)
         ],
+        draft_plan=_documents_at(cases.latest_move(timeline, CaseStep.DRAFT_PLAN_SENT)),
+        final_plan=_final_plan(found, cases.latest_move(timeline, CaseStep.FINAL_PLAN_ISSUED)),
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         advice_asked=advice.for_family(found),
         team_email=current_app.config["TEAM_EMAIL"],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
         can_withdraw=cases.step_of(found) in WITHDRAWABLE_STEPS,
     )
+
+
+def _documents_at(entry: cases.TimelineEntry | None) -> Document | None:
+    return entry.documents[0] if entry and entry.documents else None
+
+
+def _final_plan(found, entry: cases.TimelineEntry | None) -> dict | None:
+    """When the final plan was issued, and whether within the 20 weeks the law allows."""
+    if entry is None or found.received_on is None:
+        return None
+    issued = entry.at.astimezone(statutory.UK).date()
+    due = statutory.final_plan_due(found.received_on)
+    return {
+        "issued_on": issued,
+        "document": _documents_at(entry),
+        "weeks": statutory.weeks_taken(found.received_on, issued),
+        "standing": statutory.standing(due, issued, cases.exceptions_of(found), issued),
+    }
 
 
 def _read_only(found) -> str:

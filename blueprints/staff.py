@@ -21,8 +21,8 @@ from forms.staff import (
     StepForm,
 )
 from models import LINK_APPROVED, AssessmentRequest, CaseStep
-from models.cases import ExceptionKind
-from models.documents import TEAM_LETTER
+from models.cases import PLAN_STEPS, ExceptionKind
+from models.documents import PLAN, TEAM_LETTER
 from services import (
     accounts,
     assessment_requests,
@@ -258,7 +258,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
     prepared = documents.prepare_for_case(
         current_user,
         [documents.Incoming(letter.filename, letter.read())] if letter else [],
-        TEAM_LETTER,
+        PLAN if wanted in PLAN_STEPS else TEAM_LETTER,
         found,
         pdf_only=True,
     )

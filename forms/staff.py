@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from forms import EmailAddress, fits, strip
 from models import CaseEvent, CaseException, CaseStep, ChildLink, User
-from models.cases import LETTER_REQUIRED, NOTE_REQUIRED, ExceptionKind
+from models.cases import DOCUMENT_REQUIRED, NOTE_REQUIRED, ExceptionKind
 from services.clock import now
 from services.dates import ALL_PARTS, check_date
 
@@ -150,7 +150,7 @@ class StepForm(TypedDates, FlaskForm):
     note_for_family = TextAreaField("Note for the family", filters=[strip], validators=[NOTE_LENGTH])
     # When the team asks for more information: the date the family should answer by.
     respond_day, respond_month, respond_year = date_part("Day"), date_part("Month"), date_part("Year")
-    letter = FileField("Letter for the family (PDF)")
+    letter = FileField("Letter or plan for the family (PDF)")
     internal_note = TextAreaField(
         "Internal note (the family never sees it)", filters=[strip], validators=[NOTE_LENGTH]
     )
@@ -183,8 +183,9 @@ class StepForm(TypedDates, FlaskForm):
         return self.letter.data if getattr(self.letter.data, "filename", "") else None
 
     def validate_letter(self, field: FileField) -> None:
-        if self.step.data in LETTER_REQUIRED and self.chosen_letter() is None:
-            raise ValidationError("Choose the decision letter: a PDF the family can download")
+        needed = DOCUMENT_REQUIRED.get(self.step.data)
+        if needed and self.chosen_letter() is None:
+            raise ValidationError(f"Choose {needed}: a PDF the family can download")
 
     def validate_note_for_family(self, field: TextAreaField) -> None:
         if self.step.data in NOTE_REQUIRED and not field.data:

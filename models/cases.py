@@ -107,8 +107,17 @@ ADVICE_SHARED_KIND = "advice for the assessment has been shared with you"
 NOTE_REQUIRED = frozenset(
     {CaseStep.MORE_INFORMATION, CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.CLOSED}
 )
-# Steps that are the council's decisions: each goes with its decision letter (a PDF) for the family.
-LETTER_REQUIRED = frozenset({CaseStep.AGREED_TO_ASSESS, CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN})
+# Steps that go with a document for the family (a PDF): the decision letter, or the plan itself.
+DOCUMENT_REQUIRED = {
+    CaseStep.AGREED_TO_ASSESS: "the decision letter",
+    CaseStep.NOT_AGREED_TO_ASSESS: "the decision letter",
+    CaseStep.NO_PLAN: "the decision letter",
+    CaseStep.DRAFT_PLAN_SENT: "the draft EHC plan",
+    CaseStep.FINAL_PLAN_ISSUED: "the final EHC plan",
+}
+PLAN_STEPS = frozenset({CaseStep.DRAFT_PLAN_SENT, CaseStep.FINAL_PLAN_ISSUED})
+# Steps at which the family is asked to act by a date (the case's family_due_on): answer, or comment.
+FAMILY_ACTS_AT = frozenset({CaseStep.MORE_INFORMATION, CaseStep.DRAFT_PLAN_SENT})
 # Decisions the family may take to mediation and the SEND Tribunal.
 APPEALABLE_STEPS = frozenset({CaseStep.NOT_AGREED_TO_ASSESS, CaseStep.NO_PLAN, CaseStep.FINAL_PLAN_ISSUED})
 

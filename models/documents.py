@@ -23,9 +23,10 @@ CATEGORIES = {
 # Documents of a request's case rather than of the request as sent: the team's letters, what a family sends
 # with an answer, and professionals' advice. Each goes with an event of the case (case_event_id), set for
 # advice only when the team shares it.
-TEAM_LETTER, WITH_ANSWER, ADVICE = "letter", "answer", "advice"
+TEAM_LETTER, PLAN, WITH_ANSWER, ADVICE = "letter", "plan", "answer", "advice"
 CASE_CATEGORIES = {
     TEAM_LETTER: "Letter from the council",
+    PLAN: "EHC plan",
     WITH_ANSWER: "Sent with an answer to the team",
     ADVICE: "Advice for the assessment",
 }

@@ -49,6 +49,8 @@ class AssessmentRequest(Model):
     step_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The date the council's next step at this step is due by (the statutory clock): the caseload's order.
     next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The last day the family is asked to act by: to answer the team, or to comment on the draft plan.
+    family_due_on: Mapped[date | None] = mapped_column(Date)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])

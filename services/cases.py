@@ -99,10 +99,18 @@ def move(
             kind=STEP_CHANGED,
             note_for_family=note_for_family or None,
             internal_note=internal_note or None,
-            respond_by=respond_by if wanted == CaseStep.MORE_INFORMATION else None,
+            respond_by=_family_due(wanted, respond_by),
         ),
         letters,
     )
+
+
+def _family_due(wanted: CaseStep, asked: date | None) -> date | None:
+    """The date the family is asked to act by at this step: the team's, for more information; the
+    setting's days from today, for comments on a draft plan; none at other steps."""
+    if wanted == CaseStep.DRAFT_PLAN_SENT:
+        return statutory.comment_deadline(statutory.uk_today(), current_app.config["DRAFT_PLAN_COMMENT_DAYS"])
+    return asked if wanted == CaseStep.MORE_INFORMATION else None
 
 
 def withdraw(owner: User, request: AssessmentRequest, note_for_family: str | None = None) -> CaseEvent:
@@ -141,6 +149,7 @@ def _moved(
             step=wanted,
             step_changed_at=moment,
             next_due_on=due_on_at(request, wanted),
+            family_due_on=event.respond_by if event.kind == STEP_CHANGED else None,
         )
     except ActedFirst:
         documents.discard(sent_with)

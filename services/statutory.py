@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from services.clock import now
+
 UK = ZoneInfo("Europe/London")
 # A request submitted at or after this time (UK time) is received on the next working day.
 CUT_OFF = time(17, 0)
@@ -28,6 +30,7 @@ NO_PLAN_NOTICE_WEEKS = 16  # reg. 10(1): tell the family that no plan will be is
 DRAFT_PLAN_WEEKS = 17  # Somerset's aim, leaving the family time to comment on the draft
 FINAL_PLAN_WEEKS = 20  # reg. 13(2): issue the final EHC plan
 ADVICE_WEEKS = 6  # reg. 8(1): a professional asked for advice gives it within 6 weeks
+COMMENT_DAYS = 15  # reg. 13(1): at least 15 days for the family to comment on a draft plan
 APPEAL_MONTHS_AFTER_LETTER = 2  # SEND Tribunal: 2 months from the decision letter ...
 APPEAL_MONTHS_AFTER_CERTIFICATE = 1  # ... or 1 month from a mediation certificate, whichever is later
 
@@ -77,6 +80,16 @@ def draft_plan_due(received: date, weeks: int = DRAFT_PLAN_WEEKS) -> date:
 
 def final_plan_due(received: date) -> date:
     return _weeks_after(received, FINAL_PLAN_WEEKS)
+
+
+def uk_today() -> date:
+    return now().astimezone(UK).date()
+
+
+def comment_deadline(sent: date, days: int = COMMENT_DAYS) -> date:
+    """The last day to comment on a draft plan sent that day: the family has until the end of it, UK
+    time (so at least `days` whole days)."""
+    return sent + timedelta(days=days)
 
 
 def advice_due(asked: date, weeks: int = ADVICE_WEEKS) -> date:

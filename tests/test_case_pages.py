@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AuditEvent, CaseEvent, Document
 from models.audit import VIEWED
-from models.cases import LETTER_REQUIRED
+from models.cases import DOCUMENT_REQUIRED, CaseStep
 from services import assessment_requests, cases, statutory
 from services.clock import now, uk_day
 from tests import files
@@ -78,7 +78,7 @@ def letter(marker: str = "decision") -> tuple[io.BytesIO, str]:
 
 def move(world, who: str, seen: str, step: str, note: str = "", internal: str = "", confirmed: bool = True):
     data = {"seen_step": seen, "step": step, "note_for_family": note, "internal_note": internal}
-    if step in LETTER_REQUIRED:
+    if step in DOCUMENT_REQUIRED:
         data["letter"] = letter()
     if step == "more_information":
         data.update(respond_day=ANSWER_BY.day, respond_month=ANSWER_BY.month, respond_year=ANSWER_BY.year)
@@ -540,7 +540,7 @@ def test_the_family_downloads_the_decision_letter_and_nobody_else_can(world, app
     assert post(world["clients"]["pat"], f"{staff_url(world)}/step", data).status_code == 302
     family = world["clients"]["family"]
     page = get_page(family, progress_url(world))
-    heading = page.find("h2", string="Letters from the council")
+    heading = page.find("h2", string="Letters and plans from the council")
     link = heading.find_next("a")
     assert link.get_text() == "refusal letter.pdf"
     download = family.get(link["href"])
@@ -611,3 +611,74 @@ def test_a_letter_for_a_decision_someone_else_took_first_is_not_kept(world, app)
     assert move(world, "pat", "being_reviewed", "not_agreed_to_assess", "No.").status_code == 409
     assert stored_files(app) == kept
     assert database.session.scalar(select(func.count(Document.id))) == 1
+
+
+# --- The draft plan and the final plan ------------------------------------------------------------------
+
+
+def at_plan_to_be_issued(world) -> None:
+    pat, case = world["pat"], world["case"]
+    cases.assign_officer(pat, case, pat, None)
+    for seen, wanted in (
+        ("being_reviewed", "agreed_to_assess"),
+        ("agreed_to_assess", "assessment_under_way"),
+        ("assessment_under_way", "plan_to_be_issued"),
+    ):
+        cases.move(pat, case, CaseStep(seen), CaseStep(wanted))
+
+
+def staff_move_on(world, when: datetime, seen: str, step: str, marker: str):
+    with time_machine.travel(when, tick=False):
+        signed_in_past_second_step(world["clients"]["pat"], "pat@somerset.gov.uk")
+        data = {"seen_step": seen, "step": step, "confirmed": "y", "letter": letter(marker)}
+        return post(world["clients"]["pat"], f"{staff_url(world)}/step", data)
+
+
+@pytest.mark.parametrize(
+    "issued, weeks, verdict",
+    [
+        (datetime(2026, 7, 20, 11, 0, tzinfo=UTC), 19, "within the 20 weeks the law allows"),
+        (datetime(2026, 8, 3, 11, 0, tzinfo=UTC), 21, "later than the 20 weeks the law allows"),
+    ],
+    ids=["in-time", "late"],
+)
+def test_the_draft_plan_has_its_comment_date_and_the_final_plan_its_20_week_measure(
+    world, mailbox, issued, weeks, verdict
+):
+    at_plan_to_be_issued(world)
+    family = world["clients"]["family"]
+    sent = datetime(2026, 6, 22, 16, 0, tzinfo=UTC)  # 5pm in London: still 22 June
+    assert staff_move_on(world, sent, "plan_to_be_issued", "draft_plan_sent", "draft").status_code == 302
+    page = get_page(family, progress_url(world))
+    banner = page.select_one(".govuk-notification-banner")
+    assert "Comment on the draft EHC plan by 7 July 2026" in banner.get_text()  # 22 June + 15 days
+    download = banner.find("a", string="Download the draft plan")
+    assert family.get(download["href"]).data == letter("draft")[0].getvalue()
+    home = " ".join(get_page(family, "/send").get_text().split())
+    assert "Comment on the draft plan by 7 July 2026" in home
+    emails = mailbox.wait_for("parent@example.com", count=5)
+    assert any("a draft plan has been sent to you" in mailbox.text(email) for email in emails)
+
+    response = staff_move_on(world, issued, "draft_plan_sent", "final_plan_issued", "final")
+    assert response.status_code == 302
+    page = get_page(family, progress_url(world))
+    row = summary(page)["Final plan issued"]
+    assert row.startswith(
+        f"{uk_day(issued.date())}, {weeks} weeks after the request was received: {verdict}."
+    )
+    final = page.find("a", string="Download the final plan")
+    assert family.get(final["href"]).data == letter("final")[0].getvalue()
+    appeal = statutory.appeal_deadline(issued.date())
+    assert f"Appeal by {uk_day(appeal)}" in " ".join(page.get_text().split())
+    assert page.select_one(".govuk-notification-banner") is None  # nothing more to comment on
+    assert "Comment on the draft plan" not in get_page(family, "/send").get_text()
+
+
+def test_the_draft_and_final_plans_must_be_sent_with_the_plan(world):
+    at_plan_to_be_issued(world)
+    soup = post_page(
+        world["clients"]["pat"],
+        f"{staff_url(world)}/step",
+        {"seen_step": "plan_to_be_issued", "step": "draft_plan_sent", "confirmed": "y"},
+    )
+    assert error_messages(soup) == ["Choose the draft EHC plan: a PDF the family can download"]

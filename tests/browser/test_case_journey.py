@@ -157,7 +157,7 @@ def test_staff_move_a_case_and_the_family_follows_it(
     assert Path(sent.value.path()).read_bytes() == pdf("report")
     staff.get_by_label("Agreed to assess", exact=True).check()
     staff.get_by_label("Note for the family").fill("We will ask for advice from the school and health.")
-    staff.get_by_label("Letter for the family (PDF)").set_input_files(
+    staff.get_by_label("Letter or plan for the family (PDF)").set_input_files(
         {"name": "decision.pdf", "mimeType": "application/pdf", "buffer": pdf("decision")}
     )
     staff.get_by_label("I have checked this change").check()
@@ -169,7 +169,7 @@ def test_staff_move_a_case_and_the_family_follows_it(
         expect(family.locator("#case-update")).to_have_text("Update: Agreed to assess", timeout=5_000)
     else:
         refresh.click()
-    letters = family.get_by_role("heading", name="Letters from the council")
+    letters = family.get_by_role("heading", name="Letters and plans from the council")
     expect(letters).to_be_visible()
     expect(family.locator("#case-progress")).to_contain_text("The council has agreed to carry out")
     axe_check(family)
