@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import (
@@ -17,11 +16,19 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
-from blueprints import STOP_POLLING, is_htmx, live_panel, session_limits, unchanged_since_shown
+from blueprints import STOP_POLLING, is_htmx, live_panel, unchanged_since_shown
 from blueprints.access import family_may_poll, family_required
 from blueprints.documents import checking_only, upload_check
+from blueprints.sectioned_form import (
+    FormPages,
+    answers_to_show,
+    autosaved,
+    conflict_page,
+    section_page,
+    tab_sent,
+    version_sent,
+)
 from extensions import reads_only
 from forms import ButtonForm, error_list
 from forms.documents import UploadForm
@@ -29,8 +36,17 @@ from forms.send import CaseAnswerForm, WithdrawForm
 from models import LINK_APPROVED, CaseStep, Document
 from models.cases import WITHDRAWABLE_STEPS
 from models.documents import PLAN, TEAM_LETTER, WITH_ANSWER
-from services import advice, appendix_a, assessment_requests, cases, children, documents, notices, statutory
-from services.clock import uk_time
+from services import (
+    advice,
+    appendix_a,
+    assessment_requests,
+    cases,
+    children,
+    documents,
+    notices,
+    sectioned_forms,
+    statutory,
+)
 
 bp = Blueprint("appendix_a", __name__, url_prefix="/send/requests")
 
@@ -256,34 +272,37 @@ def _read_only(found) -> str:
     )
 
 
+def _pages(found, section) -> FormPages:
+    back_to_check = request.args.get("return") == "check"
+    query: dict[str, Any] = {"return": "check"} if back_to_check else {}
+    return FormPages(
+        caption="Request an EHC needs assessment",
+        back=url_for(".check_answers" if back_to_check else ".task_list", public_id=found.public_id),
+        action=url_for(".section", public_id=found.public_id, key=section.key, **query),
+        autosave=url_for(".autosave", public_id=found.public_id, key=section.key),
+    )
+
+
 def _section_page(
     found, section, answers, problems=None, saved_at=None, upload_form=None, kept_reason=None
 ) -> str:
-    problems = problems or appendix_a.Problems()
     if upload_form is None and section.uploads:
         upload_form = UploadForm()
-    return render_template(
-        "appendix_a/section.html",
+    return section_page(
+        found,
+        section,
+        answers,
+        _pages(found, section),
+        problems,
+        extra_errors=error_list(upload_form) if upload_form else [],
+        kept_reason=kept_reason,
         request_=found,
-        section=section,
-        answers=answers,
-        problems=problems,
-        errors=[
-            *(session_limits.expired_form_errors("section-form") if kept_reason == "expired_form" else []),
-            *problems.summary(),
-            *(error_list(upload_form) if upload_form else []),
-        ],
-        upload_errors=upload_form.files.errors if upload_form else (),
-        status=assessment_requests.status_of(found, section),
         saved_at=saved_at,
-        return_to_check=request.args.get("return") == "check",
+        upload_errors=upload_form.files.errors if upload_form else (),
         upload_form=upload_form,
         documents=documents.documents_for(current_user, request=found) if section.uploads else [],
         user=current_user,
         delete_form=ButtonForm(),
-        max_characters=current_app.config["APPENDIX_A_MAX_CHARACTERS"],
-        tab=secrets.token_hex(8),
-        kept_reason=kept_reason,
     )
 
 
@@ -294,13 +313,7 @@ def section(public_id: str, key: str) -> ResponseReturnValue:
     found = _own_draft_or_404(public_id)
     section = _section_or_404(found, key)
     if request.method == "GET":
-        answers = (found.answers or {}).get(section.key, {})
-        kept, reason = session_limits.take_kept_answers(request.full_path.rstrip("?"))
-        if kept is not None:
-            answers = appendix_a.read_section(section, MultiDict(kept))
-        for group in section.groups:
-            if not answers.get(group.key) and group.min_rows:
-                answers = {**answers, group.key: [appendix_a.blank_row(group)] * group.min_rows}
+        answers, reason = answers_to_show(found, section)
         return _section_page(found, section, answers, kept_reason=reason)
     return _save(found, section)
 
@@ -313,11 +326,17 @@ def _save(found, section) -> ResponseReturnValue:
     if row_change:
         answers = row_change.answers
     complete = request.form.get("completed") == "yes" and not changing_rows
-    version = _version(request.form)
-    tab = request.form.get("tab", "")[:32]
-    saved = assessment_requests.save_section(current_user, found, section, answers, version, complete, tab)
+    saved = sectioned_forms.save_section(
+        current_user, found, section, answers, version_sent(), complete, tab_sent()
+    )
     if saved.conflict:
-        return _conflict_page(found, section, answers, saved.newer_answers)
+        return conflict_page(
+            found,
+            section,
+            answers,
+            saved.newer_answers,
+            url_for(".section", public_id=found.public_id, key=section.key),
+        )
     back_to_check = request.args.get("return") == "check"
     if row_change and not saved.problems:
         return _back_to_changed_row(found, section, row_change, back_to_check)
@@ -346,28 +365,6 @@ def _back_to_changed_row(
     return redirect(url)
 
 
-def _version(form: MultiDict) -> int:
-    raw = form.get("version", "")
-    return int(raw) if raw.isdigit() else -1
-
-
-def _conflict_page(found, section, mine: dict, theirs: dict | None) -> str:
-    resend = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in ("csrf_token", "version")
-    ]
-    return render_template(
-        "appendix_a/conflict.html",
-        request_=found,
-        section=section,
-        mine=mine,
-        theirs=theirs or {},
-        resend=resend,
-        version=found.version,
-    )
-
-
 @bp.post("/<public_id>/sections/<key>/autosave")
 @family_required
 def autosave(public_id: str, key: str) -> str:
@@ -376,21 +373,10 @@ def autosave(public_id: str, key: str) -> str:
     section = _section_or_404(found, key)
     answers = appendix_a.read_section(section, request.form)
     complete = request.form.get("completed") == "yes"
-    saved = assessment_requests.save_section(
-        current_user,
-        found,
-        section,
-        answers,
-        _version(request.form),
-        complete,
-        request.form.get("tab", "")[:32],
+    saved = sectioned_forms.save_section(
+        current_user, found, section, answers, version_sent(), complete, tab_sent()
     )
-    return render_template(
-        "appendix_a/_autosave.html",
-        conflict=saved.conflict,
-        saved_at=uk_time(found.updated_at),
-        version=found.version,
-    )
+    return autosaved(found, saved)
 
 
 @bp.route("/<public_id>/delete", methods=["GET", "POST"])

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from extensions import commit_keeping_loaded, db, rows_changed
 from models import (
@@ -20,12 +17,13 @@ from models import (
     ChildLink,
     User,
 )
-from models.audit import CHANGED, CREATED, DELETED, VIEWED
+from models.audit import CREATED, DELETED, VIEWED
 from models.audit import SUBMITTED as SUBMITTED_ACTION
-from services import appendix_a, audit, cases, contact_details, documents, mailer, statutory
-from services.appendix_a import COMPLETED, IN_PROGRESS, NOT_STARTED, Problems, Section
+from services import appendix_a, audit, cases, contact_details, documents, mailer, sectioned_forms, statutory
+from services.appendix_a import COMPLETED, Section
 from services.clock import now, uk_date, uk_day
 from services.dates import check_date_of_birth
+from services.sectioned_forms import status_of
 
 
 def start(owner: User, child: Child | None) -> AssessmentRequest:
@@ -153,58 +151,8 @@ def section_of(request: AssessmentRequest, key: str) -> Section | None:
     return appendix_a.section_for(request.form_edition, key)
 
 
-def status_of(request: AssessmentRequest, section: Section) -> str:
-    return (request.section_status or {}).get(section.key, NOT_STARTED)
-
-
 def completed_count(request: AssessmentRequest) -> int:
     return sum(status_of(request, section) == COMPLETED for section in sections_of(request))
-
-
-@dataclass
-class Saved:
-    conflict: bool = False
-    problems: Problems = field(default_factory=Problems)
-    newer_answers: dict | None = None  # what another tab saved, when there is a conflict
-
-
-def save_section(
-    owner: User,
-    request: AssessmentRequest,
-    section: Section,
-    answers: dict,
-    version: int,
-    complete: bool,
-    tab: str = "",
-) -> Saved:
-    """Save a section as typed. A save made from an older version in another tab is not applied: the
-    family is shown both versions and chooses. The same tab's own autosaves never conflict with it."""
-    if version != request.version and not (tab and tab == request.saved_by_tab):
-        return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
-    problems = appendix_a.check_section(
-        section, answers, complete, current_app.config, now().date(), request.answers
-    )
-    if complete and not problems:
-        status = COMPLETED
-    elif appendix_a.has_any_answer(section, answers) or section.uploads:
-        status = IN_PROGRESS
-    else:
-        status = NOT_STARTED
-    request.answers = {**(request.answers or {}), section.key: answers}
-    request.section_status = {**(request.section_status or {}), section.key: status}
-    request.last_section = section.key
-    request.saved_by_tab = tab or None
-    request.updated_at = now()
-    audit.record(owner, CHANGED, request)
-    try:
-        # The request now holds what was written (its new version included): the page showing the
-        # save reads it as it is, without loading it and the account again.
-        commit_keeping_loaded()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(request)
-        return Saved(conflict=True, newer_answers=(request.answers or {}).get(section.key, {}))
-    return Saved(problems=problems)
 
 
 def delete_draft(owner: User, request: AssessmentRequest) -> None:
@@ -217,17 +165,7 @@ def delete_draft(owner: User, request: AssessmentRequest) -> None:
 
 
 def incomplete_sections(request: AssessmentRequest) -> list[Section]:
-    settings, today = current_app.config, now().date()
-    missing = []
-    for section in sections_of(request):
-        answers = (request.answers or {}).get(section.key, {})
-        if section.uploads:
-            continue
-        if status_of(request, section) != COMPLETED or appendix_a.check_section(
-            section, answers, True, settings, today, request.answers
-        ):
-            missing.append(section)
-    return missing
+    return sectioned_forms.incomplete_sections(request, sections_of(request))
 
 
 def reference_for(request: AssessmentRequest) -> str:
