@@ -304,6 +304,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
     from blueprints.health import bp as health_bp
+    from blueprints.plan_response import bp as plan_response_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
     from blueprints.session_limits import bp as session_limits_bp
@@ -318,6 +319,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(advice_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(plan_response_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
     app.register_blueprint(health_bp)

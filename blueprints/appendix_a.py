@@ -44,6 +44,7 @@ from services import (
     children,
     documents,
     notices,
+    plan_response,
     sectioned_forms,
     statutory,
 )
@@ -234,6 +235,8 @@ def _progress(found) -> dict[str, Any]:
             if document.category in (TEAM_LETTER, PLAN)
         ],
         draft_plan=_documents_at(cases.latest_move(timeline, CaseStep.DRAFT_PLAN_SENT)),
+        comment_open=found.step == CaseStep.DRAFT_PLAN_SENT
+        and plan_response.is_open(found, plan_response.response_of(found)),
         final_plan=_final_plan(found, cases.latest_move(timeline, CaseStep.FINAL_PLAN_ISSUED)),
         asked_for=cases.latest_move(timeline, CaseStep.MORE_INFORMATION),
         advice_asked=advice.for_family(found),

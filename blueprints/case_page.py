@@ -11,7 +11,7 @@ from forms.advice import AskAdviceForm
 from forms.staff import ExceptionForm, OfficerForm, StepForm
 from models import AssessmentRequest
 from models.cases import ExceptionKind
-from services import accounts, advice, assessment_requests, cases, documents, statutory
+from services import accounts, advice, assessment_requests, cases, documents, plan_response, statutory
 from services.clock import now
 
 
@@ -46,6 +46,8 @@ def case_page(
         ask_advice_form=ask_advice_form,
         may_ask_advice=advice.may_ask(found),
         advice_rows=advice.rows_of(found, today),
+        plan_response=plan_response.sent_response(found),
+        plan_sections=plan_response.SECTIONS,
         exception_form=exception_form,
         exceptions=cases.exceptions_recorded(found) if step else [],
         exception_labels={kind.value: kind.label for kind in ExceptionKind},

@@ -142,10 +142,8 @@ class AnswerForm(FlaskForm):
     )
 
 
-class CaseAnswerForm(AnswerForm):
-    """The family's answer when the team asks for more information about their request."""
-
-    COLUMNS = {"answer": CaseEvent.note_for_family}
+class WithDocuments:
+    """Documents a family sends with something, checked as every upload is (services.documents)."""
 
     files = MultipleFileField("Documents (optional)")
 
@@ -156,6 +154,16 @@ class CaseAnswerForm(AnswerForm):
         limit = current_app.config["DOCUMENT_MAX_FILES"]
         if len(self.chosen_files()) > limit:
             raise ValidationError(f"Choose {limit} files or fewer")
+
+
+class CaseAnswerForm(WithDocuments, AnswerForm):
+    """The family's answer when the team asks for more information about their request."""
+
+    COLUMNS = {"answer": CaseEvent.note_for_family}
+
+
+class PlanResponseForm(WithDocuments, FlaskForm):
+    """Sending the response to a draft plan, with any documents (its views are saved section by section)."""
 
 
 class WithdrawForm(FlaskForm):

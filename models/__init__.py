@@ -18,6 +18,7 @@ from models.documents import CATEGORIES, Document
 from models.kept_answers import KeptAnswers
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
+from models.plan_response import PlanResponse
 from models.registration import RegistrationDraft
 from models.requests import DRAFT, SUBMITTED, AssessmentRequest
 from models.sign_in import SignInThrottle
@@ -60,6 +61,7 @@ __all__ = [
     "EmailToken",
     "OutboxMessage",
     "PasswordHistory",
+    "PlanResponse",
     "RegistrationDraft",
     "SignInThrottle",
     "User",

@@ -163,6 +163,12 @@ EXCEPTION_LABELS = {
 # What an event records.
 STEP_CHANGED, OFFICER_ASSIGNED, EXCEPTION_RECORDED = "step", "officer", "exception"
 FAMILY_ANSWERED = "answer"  # the family's answer to a request for more information (its note)
+FAMILY_RESPONDED = "plan_response"  # the family sent their response to the draft plan
+# What the officer's email says the family did: (in its subject, in its text).
+FAMILY_ACTIONS = {
+    FAMILY_ANSWERED: ("answered", "answered the team's request for more information"),
+    FAMILY_RESPONDED: ("responded to the draft plan", "sent their response to the draft plan"),
+}
 # Advice for the assessment (the event's advice_id says which): asked for, chased, received, shared.
 ADVICE_ASKED, ADVICE_CHASED = "advice_asked", "advice_chased"
 ADVICE_RECEIVED, ADVICE_SHARED = "advice_received", "advice_shared"

@@ -22,7 +22,9 @@ from models.cases import (
     ALLOWED_FROM,
     APPEALABLE_STEPS,
     EXCEPTION_RECORDED,
+    FAMILY_ACTIONS,
     FAMILY_ANSWERED,
+    FAMILY_RESPONDED,
     OFFICER_ASSIGNED,
     OFFICER_CHANGED_KIND,
     STAFF_ONLY_EVENTS,
@@ -289,8 +291,8 @@ def logged(
     kind = _update_kind(event)
     if kind is not None:
         _email_family(request, kind)
-    if event.kind == FAMILY_ANSWERED:
-        _email_team(request)
+    if event.kind in FAMILY_ACTIONS:
+        _email_team(request, *FAMILY_ACTIONS[event.kind])
     if commit:
         db.session.commit()
     return event
@@ -327,15 +329,16 @@ def _email_family(request: AssessmentRequest, kind: str) -> None:
     )
 
 
-def _email_team(request: AssessmentRequest) -> None:
-    """Tell the case's officer (or, with none yet, the team's address) that the family has answered."""
+def _email_team(request: AssessmentRequest, done: str, done_in_full: str) -> None:
+    """Tell the case's officer (or, with none yet, the team's address) what the family has done."""
     to = request.officer.email if request.officer is not None else current_app.config["TEAM_EMAIL"]
     if not to:
         return
     mailer.queue_email(
         to,
-        f"The family answered on request {request.reference}",
-        "case_answered",
+        f"The family {done} on request {request.reference}",
+        "case_family_acted",
+        done=done_in_full,
         reference=request.reference,
         case_url=links.public_url("staff.assessment_request", public_id=request.public_id),
     )
@@ -445,6 +448,8 @@ def latest_move(entries: list[TimelineEntry], step: CaseStep) -> TimelineEntry |
 def _title(event: CaseEvent, for_staff: bool) -> str:
     if event.kind == FAMILY_ANSWERED:
         return "The family answered" if for_staff else "Your answer"
+    if event.kind == FAMILY_RESPONDED:
+        return "The family responded to the draft plan" if for_staff else "Your response to the draft plan"
     if event.kind == OFFICER_ASSIGNED and event.officer is not None:
         return f"Officer: {event.officer.full_name}"
     if event.kind == EXCEPTION_RECORDED:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import url_for
@@ -67,6 +68,11 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "staff.assessment_request": ShowsAChild("staff", "sent", by_public_id("sent")),
     "staff.share_document": ShowsAChild("staff", "document", by_public_id("document")),
     "advice.advice_page": ShowsAChild("staff", "sent", by_public_id("advice")),
+    "plan_response.overview": ShowsAChild("family", "planned", by_public_id("planned")),
+    "plan_response.section": ShowsAChild(
+        "family", "planned", lambda world: {"public_id": world["planned"].public_id, "key": "school"}
+    ),
+    "plan_response.check": ShowsAChild("family", "planned", by_public_id("planned")),
 }
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
@@ -161,6 +167,11 @@ def world(app, db):
         asked_by_id=staff.id,
     )
     database.session.add(asked)
+    planned = assessment_requests.start(family, child)
+    planned.state, planned.reference = "submitted", f"EHC-2026-{planned.id:06d}"
+    planned.submitted_at, planned.received_on, planned.decision_due_on = now(), now().date(), now().date()
+    cases.open_case(family, planned, now())
+    planned.step, planned.family_due_on = "draft_plan_sent", now().date() + timedelta(days=10)
     database.session.commit()
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
@@ -178,6 +189,7 @@ def world(app, db):
         "sent": sent,
         "document": outcome.saved[0],
         "advice": asked,
+        "planned": planned,
     }
 
 

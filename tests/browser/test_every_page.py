@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page
 from bench.pages import csrf, pass_second_step
 from extensions import db
 from models import AdviceKind, CaseStep
-from models.documents import ADVICE
-from services import advice, assessment_requests, cases, documents
+from models.documents import ADVICE, PLAN
+from services import advice, assessment_requests, cases, documents, plan_response, sectioned_forms
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
@@ -43,7 +43,19 @@ def seed(live) -> dict:
             family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "report", None, child=child
         ).saved[0]
         assessed, asked = a_case_under_assessment(family, child, admin)
+        commenting = a_case_with_a_draft_plan(family, child, admin, "EHC-2026-000044")
+        responded = a_case_with_a_draft_plan(family, child, admin, "EHC-2026-000045")
+        response = plan_response.response_for_saving(family, responded)
+        for section in plan_response.SECTIONS:
+            answers = {question.key: f"{LONG_WORD} {question.key}" for question in section.questions}
+            answers = {**answers, "meeting": "yes"} if section.key == "meeting" else answers
+            sectioned_forms.save_section(
+                family, response, section, answers, response.version, True, audited=responded
+            )
+        plan_response.send(family, responded, response, [])
         ids = {
+            "commenting": commenting.public_id,
+            "responded": responded.public_id,
             "assessed": assessed.public_id,
             "advice": asked.public_id,
             "child": child.public_id,
@@ -76,6 +88,25 @@ def a_case_under_assessment(family, child, officer) -> tuple:
     advice.share(officer, received)
     waiting = advice.ask(officer, case, AdviceKind.SETTING, "Taunton Primary", now().date())
     return case, waiting
+
+
+def a_case_with_a_draft_plan(family, child, officer, reference: str):
+    """A case whose draft plan (a PDF) has just been sent to the family to comment on."""
+    case = assessment_requests.start(family, child)
+    case.state, case.reference, case.submitted_at = "submitted", reference, now()
+    case.received_on = case.decision_due_on = now().date()
+    cases.open_case(family, case, now())
+    db.session.commit()
+    cases.assign_officer(officer, case, officer, None)
+    for seen, wanted in (
+        (CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS),
+        (CaseStep.AGREED_TO_ASSESS, CaseStep.ASSESSMENT_UNDER_WAY),
+        (CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED),
+    ):
+        cases.move(officer, case, seen, wanted)
+    draft = documents.prepare_for_case(officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], PLAN, case)
+    cases.move(officer, case, CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT, letters=draft.saved)
+    return case
 
 
 def signed_in_page(browser: Browser, live, email: str, js_enabled: bool) -> Page:
@@ -125,6 +156,11 @@ FAMILY_PAGES = [
     "/send/requests/{sent}/progress",
     "/send/requests/{sent}/withdraw",
     "/send/requests/{assessed}/progress",
+    "/send/requests/{commenting}/progress",
+    "/send/requests/{commenting}/draft-plan",
+    "/send/requests/{commenting}/draft-plan/school",
+    "/send/requests/{commenting}/draft-plan/check",
+    "/send/requests/{responded}/draft-plan",
     "/send/no-such-page",
 ]
 STAFF_PAGES = [
@@ -135,6 +171,7 @@ STAFF_PAGES = [
     "/staff/requests/{sent}",
     "/staff/requests/{assessed}",
     "/staff/advice/{advice}",
+    "/staff/requests/{responded}",
     "/staff/cases",
     "/staff/documents/{document}/share",
 ]
