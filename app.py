@@ -654,7 +654,8 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from commands import mail_cli, staff_cli
+    from commands import cases_cli, mail_cli, staff_cli
 
     app.cli.add_command(staff_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(cases_cli)

@@ -1,5 +1,5 @@
-"""Command-line tools: `flask --app app staff create`, and `flask --app app mail worker` (with
-`mail send-queued` and `mail purge`) for the outbox."""
+"""Command-line tools: `flask --app app staff create`, `flask --app app mail worker` (with
+`mail send-queued` and `mail purge`) for the outbox, and `flask --app app cases remind`, run daily."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from flask.cli import AppGroup
 
 from models import User
 from models.types import column_length
-from services import accounts, mailer, passwords
+from services import accounts, mailer, passwords, reminders
 
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 mail_cli = AppGroup("mail", help="The mail outbox.")
+cases_cli = AppGroup("cases", help="Cases after submission.")
 
 
 @staff_cli.command("create")
@@ -79,3 +80,11 @@ def send_queued() -> None:
 def purge(days: int | None) -> None:
     """Delete sent and given-up emails older than the retention setting."""
     click.echo(f"Deleted {mailer.purge_old(days)} old emails.")
+
+
+@cases_cli.command("remind")
+def remind() -> None:
+    """Email the reminders due today (run once a day; running it again sends nothing twice)."""
+    click.echo(
+        f"Reminded {reminders.remind_of_draft_plans()} families of their last day to comment on a draft plan."
+    )

@@ -139,6 +139,8 @@ class Defaults:
     # How many days the family has to comment on a draft EHC plan, from the day it is sent (reg. 13(1):
     # at least 15); the last of them ends at midnight, UK time
     DRAFT_PLAN_COMMENT_DAYS = 15
+    # How many days before that last day `flask cases remind` reminds a family who has not sent their views
+    DRAFT_PLAN_REMINDER_DAYS = 5
     # How often an open Progress page asks whether its case has changed (with JavaScript, tab visible)
     PROGRESS_POLL_SECONDS = 60
 

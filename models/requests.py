@@ -51,6 +51,8 @@ class AssessmentRequest(Model):
     next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     # The last day the family is asked to act by: to answer the team, or to comment on the draft plan.
     family_due_on: Mapped[date | None] = mapped_column(Date)
+    # The family_due_on the family was last reminded of (services.reminders): once per date.
+    family_reminded_for: Mapped[date | None] = mapped_column(Date)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])

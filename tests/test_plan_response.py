@@ -280,3 +280,41 @@ def test_two_tabs_sending_at_once_send_once(app, db, world):
         select(func.count(CaseEvent.id)).where(CaseEvent.kind == "plan_response")
     )
     assert events == 1
+
+
+def remind(app, when: datetime) -> str:
+    with time_machine.travel(when, tick=False):
+        result = app.test_cli_runner().invoke(args=["cases", "remind"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_family_is_reminded_once_5_days_before_the_last_day(world, app, mailbox):
+    nothing = "Reminded 0 families of their last day to comment on a draft plan.\n"
+    assert remind(app, datetime(2026, 7, 1, 8, 0, tzinfo=UTC)) == nothing  # 6 days before 7 July
+    assert remind(app, datetime(2026, 7, 2, 8, 0, tzinfo=UTC)) == (
+        "Reminded 1 families of their last day to comment on a draft plan.\n"
+    )
+    assert remind(app, datetime(2026, 7, 2, 9, 0, tzinfo=UTC)) == nothing  # run again: nothing twice
+    assert remind(app, datetime(2026, 7, 3, 8, 0, tzinfo=UTC)) == nothing
+    reminders = [
+        email
+        for email in mailbox.wait_for("parent@example.com", count=6)
+        if email["Subject"].startswith("Reminder")
+    ]
+    assert len(reminders) == 1
+    [reminder] = reminders
+    assert (
+        reminder["Subject"] == f"Reminder: your views on the draft plan for request {world['case'].reference}"
+    )
+    body = mailbox.text(reminder) + mailbox.html(reminder)
+    assert "is 7 July 2026" in body and url(world) in body
+    for detail in CHILD_DETAILS:
+        assert detail not in body
+
+
+def test_a_family_who_has_sent_their_views_is_not_reminded(world, app):
+    response = fill_in_everything(world)
+    with time_machine.travel(datetime(2026, 7, 1, 9, 0, tzinfo=UTC), tick=False):
+        plan_response.send(world["family"], world["case"], response, [])
+    assert remind(app, datetime(2026, 7, 2, 8, 0, tzinfo=UTC)).startswith("Reminded 0 ")

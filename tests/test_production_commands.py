@@ -53,6 +53,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "staff",
         "mail",
         "mail",
+        "cases",
     ]
     outputs = []
     for line in lines:
@@ -75,6 +76,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "Created staff account jo.clerk@somerset.gov.uk.\n",
         "Sent 0, failed 0.\n",
         "Deleted 0 old emails.\n",
+        "Reminded 0 families of their last day to comment on a draft plan.\n",
     ]
     with sqlite3.connect(path) as database:
         accounts = database.execute("SELECT email, role FROM users ORDER BY id").fetchall()
