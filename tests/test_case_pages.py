@@ -649,13 +649,20 @@ def test_the_draft_plan_has_its_comment_date_and_the_final_plan_its_20_week_meas
     family = world["clients"]["family"]
     sent = datetime(2026, 6, 22, 16, 0, tzinfo=UTC)  # 5pm in London: still 22 June
     assert staff_move_on(world, sent, "plan_to_be_issued", "draft_plan_sent", "draft").status_code == 302
-    page = get_page(family, progress_url(world))
-    banner = page.select_one(".govuk-notification-banner")
-    assert "Comment on the draft EHC plan by 7 July 2026" in banner.get_text()  # 22 June + 15 days
-    download = banner.find("a", string="Download the draft plan")
-    assert family.get(download["href"]).data == letter("draft")[0].getvalue()
-    home = " ".join(get_page(family, "/send").get_text().split())
-    assert "Comment on the draft plan by 7 July 2026" in home
+    with time_machine.travel(datetime(2026, 6, 23, 9, 0, tzinfo=UTC), tick=False):
+        signed_in_past_second_step(family, "parent@example.com")
+        page = get_page(family, progress_url(world))
+        banner = page.select_one(".govuk-notification-banner")
+        assert "Comment on the draft EHC plan by 7 July 2026" in banner.get_text()  # 22 June + 15 days
+        download = banner.find("a", string="Download the draft plan")
+        assert family.get(download["href"]).data == letter("draft")[0].getvalue()
+        home = " ".join(get_page(family, "/send").get_text().split())
+        assert "Comment on the draft plan by 7 July 2026" in home
+    # after the last day, the banner says it has passed and what to do
+    signed_in_past_second_step(family, "parent@example.com")
+    banner = get_page(family, progress_url(world)).select_one(".govuk-notification-banner")
+    assert "The last day to comment on the draft EHC plan was 7 July 2026" in banner.get_text()
+    assert banner.find("a", string="If you still want to comment") is not None
     emails = mailbox.wait_for("parent@example.com", count=5)
     assert any("a draft plan has been sent to you" in mailbox.text(email) for email in emails)
 
