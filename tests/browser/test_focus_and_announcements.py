@@ -31,7 +31,9 @@ def no_axe_check(page: Page) -> None:
 
 
 def test_autosave_leaves_focus_and_every_keystroke_in_the_field(js_page: Page, live, mailbox, monkeypatch):
-    monkeypatch.setattr("blueprints.sectioned_form.uk_time", lambda when: "4:05pm")  # both saves in one minute
+    monkeypatch.setattr(
+        "blueprints.sectioned_form.uk_time", lambda when: "4:05pm"
+    )  # both saves in one minute
     page = js_page
     record_live_regions(page)
     seed(live)
