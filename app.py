@@ -304,6 +304,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
     from blueprints.health import bp as health_bp
+    from blueprints.messages import bp as messages_bp
     from blueprints.plan_response import bp as plan_response_bp
     from blueprints.public import bp as public_bp
     from blueprints.send import bp as send_bp
@@ -320,6 +321,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(advice_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(plan_response_bp)
+    app.register_blueprint(messages_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
     app.register_blueprint(health_bp)
@@ -387,6 +389,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["uk_time"] = clock.uk_time
     app.jinja_env.filters["duration"] = clock.duration
     app.jinja_env.filters["uk_day"] = clock.uk_day
+    app.jinja_env.filters["waited"] = clock.waited
 
     @app.context_processor
     def service_names() -> dict:

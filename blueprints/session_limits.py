@@ -30,7 +30,13 @@ bp = Blueprint("session_limits", __name__)
 TIMED_OUT_ACCOUNT = "timed_out_account"
 EXPIRED_FORM = "expired_form"  # why answers were kept: the form's token had expired, not the session
 # Requests that must not renew the idle session: live status polling and the warning's own check.
-PASSIVE_ENDPOINTS = {"session_limits.status", "appendix_a.progress_status", "send.requests_status"}
+PASSIVE_ENDPOINTS = {
+    "session_limits.status",
+    "appendix_a.progress_status",
+    "send.requests_status",
+    "messages.case_thread_status",
+    "messages.child_thread_status",
+}
 # Posts whose fields are never worth keeping (credentials, codes, buttons with nothing typed).
 NOT_KEPT_PREFIXES = ("auth.", "two_step.", "session_limits.")
 SAVE_STATUS_TARGET = "save-status"

@@ -32,6 +32,7 @@ from services import (
     children,
     document_sharing,
     documents,
+    messages,
     notices,
 )
 from services.clock import now, uk_datetime
@@ -48,6 +49,7 @@ def home() -> str:
         waiting=[(link, children.waited_days(link)) for link in waiting],
         with_families=children.waiting_for_families(),
         new_requests=assessment_requests.new_requests(),
+        messages_waiting=messages.waiting_counts(current_user),
     )
 
 

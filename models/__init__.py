@@ -16,6 +16,7 @@ from models.children import (
 )
 from models.documents import CATEGORIES, Document
 from models.kept_answers import KeptAnswers
+from models.messages import Message, Thread, ThreadRead
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.plan_response import PlanResponse
@@ -35,6 +36,9 @@ __all__ = [
     "CATEGORIES",
     "Document",
     "KeptAnswers",
+    "Message",
+    "Thread",
+    "ThreadRead",
     "LINK_APPROVED",
     "LINK_MORE_INFO",
     "LINK_REJECTED",

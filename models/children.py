@@ -19,11 +19,13 @@ LINK_REJECTED = "rejected"
 LINK_REVOKED = "revoked"
 OPEN_LINK_STATES = (LINK_REQUESTED, LINK_MORE_INFO)
 
+YOUNG_PERSON = "young_person"  # the relationship of a young person's own link to their record
+
 RELATIONSHIPS = {
     "parent": "Parent",
     "carer": "Carer, such as a foster or kinship carer",
     "other_pr": "Someone else with parental responsibility",
-    "young_person": "I am the young person",
+    YOUNG_PERSON: "I am the young person",
 }
 
 

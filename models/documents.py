@@ -23,12 +23,13 @@ CATEGORIES = {
 # Documents of a request's case rather than of the request as sent: the team's letters, what a family sends
 # with an answer, and professionals' advice. Each goes with an event of the case (case_event_id), set for
 # advice only when the team shares it.
-TEAM_LETTER, PLAN, WITH_ANSWER, ADVICE = "letter", "plan", "answer", "advice"
+TEAM_LETTER, PLAN, WITH_ANSWER, ADVICE, WITH_MESSAGE = "letter", "plan", "answer", "advice", "message"
 CASE_CATEGORIES = {
     TEAM_LETTER: "Letter from the council",
     PLAN: "EHC plan",
     WITH_ANSWER: "Sent with an answer to the team",
     ADVICE: "Advice for the assessment",
+    WITH_MESSAGE: "Sent with a message",
 }
 
 
@@ -45,6 +46,8 @@ class Document(Model):
     case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), index=True)
     # For professional advice: the request for advice it answers.
     advice_id: Mapped[int | None] = mapped_column(ForeignKey("advice_requests.id"), index=True)
+    # Sent with a message (models.messages): seen by whoever sees its thread.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import Model
@@ -51,6 +51,13 @@ class User(Model):
 
     # Raised to end every session of the account (sign out, password change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Messages from the team this account has not read yet (services.messages keeps it): shown in the
+    # navigation without a query of its own, as the account is loaded for every page anyway.
+    unread_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # For a young person's account: whether the adults linked to them see their conversations with the
+    # team (16 and over, they choose; not unless they say so).
+    parents_see_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def is_activated(self) -> bool:

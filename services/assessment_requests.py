@@ -132,6 +132,11 @@ def family_request(owner: User, public_id: str, autosaving: bool = False) -> Ass
     return request
 
 
+def request_by_public_id(public_id: str) -> AssessmentRequest | None:
+    """Any request, for a caller that checks who may see it (messages, staff pages)."""
+    return db.session.scalar(select(AssessmentRequest).where(AssessmentRequest.public_id == public_id))
+
+
 def last_edited(owner: User) -> AssessmentRequest | None:
     return db.session.scalar(
         select(AssessmentRequest)

@@ -45,3 +45,13 @@ def duration(minutes: int) -> str:
 def uk_day(value: date) -> str:
     """27 March 2014, for a date without a time (such as a date of birth)."""
     return f"{value.day} {value:%B %Y}"
+
+
+def waited(since: datetime, until: datetime) -> str:
+    """How long something has waited, as the inbox says it: "3 days", "5 hours", "under an hour"."""
+    hours = int((until - since).total_seconds() // 3600)
+    if hours < 1:
+        return "Under an hour"
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"

@@ -17,6 +17,7 @@ from extensions import db
 from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, User
 from models.audit import CREATED, DELETED, DOWNLOADED
 from models.documents import CASE_CATEGORIES
+from models.messages import Message, thread_seen_by
 from services import audit, security_events, storage, virus_scan
 from services.clock import now
 from services.file_contents import Refusal, check_office_file, clean_photo, open_zip, read_start
@@ -174,8 +175,18 @@ def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[
         .where(AssessmentRequest.id == Document.request_id, AssessmentRequest.owner_id == viewer_id)
         .exists(),
     )
+    # What anyone sends with a message is for everyone who sees its thread.
+    with_a_message_they_see = and_(
+        Document.message_id.is_not(None),
+        thread_seen_by(
+            viewer_id, select(Message.thread_id).where(Message.id == Document.message_id).scalar_subquery()
+        ),
+    )
     return or_(
-        Document.owner_id == viewer_id, and_(Document.shared_at.is_not(None), linked_now), sent_to_them
+        Document.owner_id == viewer_id,
+        and_(Document.shared_at.is_not(None), linked_now),
+        sent_to_them,
+        with_a_message_they_see,
     )
 
 
@@ -334,13 +345,19 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
 
 
 def prepare_for_case(
-    owner: User, uploads: list[Incoming], category: str, request: AssessmentRequest, pdf_only: bool = False
+    owner: User,
+    uploads: list[Incoming],
+    category: str,
+    request: AssessmentRequest | None,
+    pdf_only: bool = False,
+    child: Child | None = None,
 ) -> UploadOutcome:
-    """Files to go with a step of a request's case, checked, scanned and stored, but not yet added: the
-    step adds them (attach_to_event) in its own transaction. If any is refused, none is kept, so that
-    the step is never taken with part of what was meant to go with it."""
+    """Files to go with a step of a request's case (or a message about a child), checked, scanned and
+    stored, but not yet added: the step adds them (attach_to_event, add_prepared) in its own
+    transaction. If any is refused, none is kept, so that the step is never taken with part of what was
+    meant to go with it."""
     outcome = UploadOutcome()
-    belongs_to = (request.child, None, request)
+    belongs_to = (request.child if request is not None else child, None, request)
     for upload in uploads:
         if pdf_only and upload.data and detect_type(upload.data) != PDF:
             outcome.errors.append(f"{clean_name(upload.name)} must be a PDF")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.children import YOUNG_PERSON  # the answer meaning "I am the young person", in both forms
 from services.clock import UK, now
 from services.dates import age_on
 
-YOUNG_PERSON = "young_person"  # the answer meaning "I am the young person", in both forms
 MIN_AGE = 16
 TOO_YOUNG = f"You must be {MIN_AGE} or over to ask as the young person"
 

@@ -160,7 +160,7 @@ def empty_all_tables() -> None:
     database.session.commit()
 
 
-APPEND_ONLY_TABLES = ("audit_events", "case_events")
+APPEND_ONLY_TABLES = ("audit_events", "case_events", "messages")
 # By database URL: the query naming the tables a test has used, and each table's id sequence.
 _USED_TABLES: dict[str, tuple[str, dict[str, str]]] = {}
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AdviceRequest, AuditEvent
 from models.audit import CHANGED, DOWNLOADED, VIEWED
-from services import assessment_requests, audit, cases, documents
+from services import assessment_requests, audit, cases, documents, messages
 from services.clock import now
 from tests import files
 from tests.pages import post
@@ -73,6 +73,13 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
         "family", "planned", lambda world: {"public_id": world["planned"].public_id, "key": "school"}
     ),
     "plan_response.check": ShowsAChild("family", "planned", by_public_id("planned")),
+    "messages.case_thread": ShowsAChild("family", "sent", by_public_id("sent")),
+    "messages.child_thread": ShowsAChild("family", "child", by_public_id("child")),
+    # a poll that finds the thread changed shows it, and marks it read
+    "messages.case_thread_status": ShowsAChild("family", "sent", by_public_id("sent")),
+    "messages.child_thread_status": ShowsAChild("family", "child", by_public_id("child")),
+    "messages.staff_case_thread": ShowsAChild("staff", "sent", by_public_id("sent")),
+    "messages.staff_child_thread": ShowsAChild("staff", "child", by_public_id("child")),
 }
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
@@ -84,6 +91,8 @@ NOT_A_CHILD_RECORD: dict[str, str] = {
     "send.request_access": "an empty form for a new request",
     "static": "the portal's CSS, images and scripts",
     "staff.team": "staff accounts",
+    "messages.family_threads": "the family's own conversations: their linked children's names and references",
+    "messages.inbox": "the team's inbox: references, names and waits; each thread is logged when opened",
     **{
         endpoint: "the account holder's own account, signing in or public pages"
         for endpoint in (
@@ -173,6 +182,8 @@ def world(app, db):
     cases.open_case(family, planned, now())
     planned.step, planned.family_due_on = "draft_plan_sent", now().date() + timedelta(days=10)
     database.session.commit()
+    messages.send(family, messages.thread_for_sending(child, sent), "About the request")
+    messages.send(family, messages.thread_for_sending(child), "About the child")
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
     )

@@ -520,6 +520,17 @@
     setUpTimeoutWarning();
   });
 
+  // A message sent with htmx: the conversation above now shows it, so empty the form for the next one
+  // and leave focus in the message box. (A form with errors comes back in its place instead.)
+  document.body.addEventListener("messageSent", function () {
+    var form = document.getElementById("message-form");
+    if (form) {
+      form.reset();
+      var box = form.querySelector("textarea");
+      if (box) { box.focus(); }
+    }
+  });
+
   // After htmx swaps in a fragment: enhance it, and when the person submitted a form move focus to
   // any error summary it brought (an outerHTML swap replaces the target, so look in the document).
   // Requests htmx sends by itself, such as autosave on input or change, never move focus or scroll.

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page
 from bench.pages import csrf, pass_second_step
 from extensions import db
 from models import AdviceKind, CaseStep
-from models.documents import ADVICE, PLAN
-from services import advice, assessment_requests, cases, documents, plan_response, sectioned_forms
+from models.documents import ADVICE, PLAN, WITH_MESSAGE
+from services import advice, assessment_requests, cases, documents, messages, plan_response, sectioned_forms
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
@@ -53,6 +53,13 @@ def seed(live) -> dict:
                 family, response, section, answers, response.version, True, audited=responded
             )
         plan_response.send(family, responded, response, [])
+        about_the_case = messages.thread_for_sending(child, assessed)
+        letter = documents.prepare_for_case(
+            family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], WITH_MESSAGE, assessed
+        )
+        messages.send(family, about_the_case, f"{LONG_WORD}\nA second line", letter.saved)
+        messages.send(admin, about_the_case, f"A reply about {LONG_WORD}")
+        messages.send(family, messages.thread_for_sending(child), f"About {LONG_WORD}")
         ids = {
             "commenting": commenting.public_id,
             "responded": responded.public_id,
@@ -156,6 +163,9 @@ FAMILY_PAGES = [
     "/send/requests/{sent}/progress",
     "/send/requests/{sent}/withdraw",
     "/send/requests/{assessed}/progress",
+    "/send/messages",
+    "/send/requests/{assessed}/messages",
+    "/send/children/{child}/messages",
     "/send/requests/{commenting}/progress",
     "/send/requests/{commenting}/draft-plan",
     "/send/requests/{commenting}/draft-plan/school",
@@ -172,6 +182,9 @@ STAFF_PAGES = [
     "/staff/requests/{assessed}",
     "/staff/advice/{advice}",
     "/staff/requests/{responded}",
+    "/staff/messages",
+    "/staff/requests/{assessed}/messages",
+    "/staff/children/{child}/messages",
     "/staff/cases",
     "/staff/documents/{document}/share",
 ]
