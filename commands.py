@@ -1,5 +1,6 @@
 """Command-line tools: `flask --app app staff create`, `flask --app app mail worker` (with
-`mail send-queued` and `mail purge`) for the outbox, and `flask --app app cases remind`, run daily."""
+`mail send-queued` and `mail purge`) for the outbox, and `flask --app app cases remind` and
+`cases digest`, run daily."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask.cli import AppGroup
 
 from models import User
 from models.types import column_length
-from services import accounts, mailer, passwords, reminders
+from services import accounts, mailer, notifications, passwords, reminders
 
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 mail_cli = AppGroup("mail", help="The mail outbox.")
@@ -88,3 +89,9 @@ def remind() -> None:
     click.echo(
         f"Reminded {reminders.remind_of_draft_plans()} families of their last day to comment on a draft plan."
     )
+
+
+@cases_cli.command("digest")
+def digest() -> None:
+    """Send each family member who chose one email a day the updates held from before today."""
+    click.echo(f"Sent {notifications.send_daily()} daily emails.")

@@ -10,7 +10,8 @@ from blueprints import is_safe_next, keep_session_after_credential_change, limit
 from blueprints.access import second_step_required_when_on
 from forms import error_list
 from forms.auth import ChangeEmailForm, ChangePasswordForm, DetailsForm
-from services import accounts, credentials, notices, security_events
+from forms.messages import EmailSettingsForm
+from services import accounts, children, credentials, notices, security_events
 
 bp = Blueprint("account", __name__)
 
@@ -29,6 +30,37 @@ def home() -> str:
         expires_at=credentials.expiry_warning(current_user),
         events=security_events.recent(current_user),
     )
+
+
+@bp.route("/account/emails", methods=["GET", "POST"])
+@login_required
+def email_settings() -> ResponseReturnValue:
+    """How the account is emailed about cases; a young person also chooses who sees their messages."""
+    user = current_user._get_current_object()
+    asked = _settings_for(user)
+    form = EmailSettingsForm(
+        data={
+            "email_updates": user.email_updates,
+            "parents_see_messages": "yes" if user.parents_see_messages else "no",
+            "email_on_family_messages": "yes" if user.email_on_family_messages else "no",
+        }
+    )
+    for name in [field.name for field in form if field.name != "csrf_token" and field.name not in asked]:
+        del form[name]
+    if form.validate_on_submit():
+        accounts.update_email_settings(user, {name: form[name].data for name in asked})
+        flash("Your email settings have been saved", notices.SUCCESS)
+        return redirect(url_for(".home"))
+    return render_template("account/email_settings.html", form=form, errors=error_list(form))
+
+
+def _settings_for(user) -> list[str]:
+    if user.is_staff:
+        return ["email_on_family_messages"]
+    asked = ["email_updates"]
+    if children.is_linked_young_person(user):
+        asked.append("parents_see_messages")
+    return asked
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

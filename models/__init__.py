@@ -17,6 +17,7 @@ from models.children import (
 from models.documents import CATEGORIES, Document
 from models.kept_answers import KeptAnswers
 from models.messages import Message, Thread, ThreadRead
+from models.notifications import Notification
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.plan_response import PlanResponse
@@ -63,6 +64,7 @@ __all__ = [
     "ROLE_FAMILY",
     "ROLE_STAFF",
     "EmailToken",
+    "Notification",
     "OutboxMessage",
     "PasswordHistory",
     "PlanResponse",

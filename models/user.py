@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, false
+from sqlalchemy import Boolean, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import Model
@@ -58,6 +58,10 @@ class User(Model):
     # For a young person's account: whether the adults linked to them see their conversations with the
     # team (16 and over, they choose; not unless they say so).
     parents_see_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How a family member is emailed about updates on their cases: "each" time, or one "daily" email
+    # (models.notifications). Staff: whether a family's message on a case they are the officer of is emailed.
+    email_updates: Mapped[str] = mapped_column(String(10), default="each", server_default="each")
+    email_on_family_messages: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def is_activated(self) -> bool:

@@ -247,3 +247,14 @@ def invite_staff(email: str, first_name: str, last_name: str, role: str) -> User
 
 def staff_members() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.last_name)))
+
+
+def update_email_settings(user: User, chosen: Mapping[str, str]) -> None:
+    """Save the choices the person was asked (Your account, "How we email you")."""
+    if "email_updates" in chosen:
+        user.email_updates = chosen["email_updates"]
+    if "parents_see_messages" in chosen:
+        user.parents_see_messages = chosen["parents_see_messages"] == "yes"
+    if "email_on_family_messages" in chosen:
+        user.email_on_family_messages = chosen["email_on_family_messages"] == "yes"
+    db.session.commit()

@@ -36,7 +36,7 @@ from models.cases import (
     CaseStep,
     ExceptionKind,
 )
-from services import audit, documents, links, mailer, statutory
+from services import audit, documents, links, mailer, notifications, statutory
 from services.clock import now
 
 
@@ -318,14 +318,18 @@ def _update_kind(event: CaseEvent) -> str | None:
 def _email_family(request: AssessmentRequest, kind: str) -> None:
     """Which request and what kind of update, with a link to its Progress page: never a detail."""
     db.session.flush()
-    mailer.queue_email(
-        request.owner.email,
+    progress_url = links.public_url("appendix_a.progress", public_id=request.public_id)
+    notifications.notify(
+        request.owner,
+        kind,
+        request.reference,
+        progress_url,
         f"Update on your request {request.reference}",
         "case_update",
         first_name=mailer.greeting_name(request.owner),
         reference=request.reference,
         kind=kind,
-        progress_url=links.public_url("appendix_a.progress", public_id=request.public_id),
+        progress_url=progress_url,
     )
 
 

@@ -20,6 +20,7 @@ from models import (
     User,
 )
 from models.audit import CHANGED, CREATED, DECIDED, VIEWED
+from models.children import YOUNG_PERSON
 from services import audit, mailer
 from services.clock import now, uk_date, uk_time
 
@@ -290,3 +291,17 @@ def decisions_allowed(link: ChildLink) -> bool:
 def waited_days(link: ChildLink) -> int:
     since = link.answered_at or link.requested_at
     return (now() - since).days
+
+
+def is_linked_young_person(user: User) -> bool:
+    """The account is a young person's own, linked to their record."""
+    return (
+        db.session.scalar(
+            select(ChildLink.id).where(
+                ChildLink.user_id == user.id,
+                ChildLink.state == LINK_APPROVED,
+                ChildLink.relationship_to_child == YOUNG_PERSON,
+            )
+        )
+        is not None
+    )

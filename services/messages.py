@@ -27,7 +27,7 @@ from models import (
 )
 from models.audit import CHANGED, VIEWED
 from models.messages import sees_child_threads
-from services import audit, documents, links, mailer
+from services import audit, documents, links, mailer, notifications
 from services.clock import now
 
 PAGE_OF_MESSAGES = 30
@@ -114,6 +114,8 @@ def send(author: User, thread: Thread, body: str, sent_with: list[Document] = ()
         )
         for member in family:
             _email_new_message(member, thread)
+    else:
+        _email_officer(thread)
     db.session.commit()
     db.session.refresh(thread)
     return message
@@ -132,13 +134,31 @@ def _email_new_message(member: User, thread: Thread) -> None:
     else:
         subject = "New message from the SEND Assessment Hub Team"
         address = links.public_url("messages.child_thread", public_id=thread.child.public_id)
-    mailer.queue_email(
-        member.email,
+    reference = thread.request.reference if thread.request else None
+    notifications.notify(
+        member,
+        "a new message from the team",
+        reference,
+        address,
         subject,
         "new_message",
         first_name=mailer.greeting_name(member),
-        reference=thread.request.reference if thread.request else None,
+        reference=reference,
         thread_url=address,
+    )
+
+
+def _email_officer(thread: Thread) -> None:
+    """A family's message on a case: its officer is emailed, if they asked to be (Your account)."""
+    case = thread.request
+    if case is None or case.officer is None or not case.officer.email_on_family_messages:
+        return
+    mailer.queue_email(
+        case.officer.email,
+        f"New message from the family on request {case.reference}",
+        "family_message",
+        reference=case.reference,
+        thread_url=links.public_url("messages.staff_case_thread", public_id=case.public_id),
     )
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import or_, select, update
 from extensions import db, rows_changed
 from models import AssessmentRequest, PlanResponse
 from models.cases import CaseStep
-from services import links, mailer, statutory
+from services import links, mailer, notifications, statutory
+from services.clock import uk_day
 
 
 def remind_of_draft_plans(today: date | None = None) -> int:
@@ -56,14 +57,18 @@ def _remind(case: AssessmentRequest) -> bool:
         db.session.rollback()
         return False
     assert last_day is not None
-    mailer.queue_email(
-        case.owner.email,
+    views_url = links.public_url("plan_response.overview", public_id=case.public_id)
+    notifications.notify(
+        case.owner,
+        f"the last day to comment on the draft plan is {uk_day(last_day)}",
+        case.reference,
+        views_url,
         f"Reminder: your views on the draft plan for request {case.reference}",
         "draft_plan_reminder",
         first_name=mailer.greeting_name(case.owner),
         reference=case.reference,
         last_day=last_day,
-        views_url=links.public_url("plan_response.overview", public_id=case.public_id),
+        views_url=views_url,
     )
     db.session.commit()
     return True

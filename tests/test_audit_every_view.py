@@ -100,6 +100,7 @@ NOT_A_CHILD_RECORD: dict[str, str] = {
             "account.change_email",
             "account.change_password",
             "account.email_check",
+            "account.email_settings",
             "account.expired_password",
             "account.home",
             "auth.activate",

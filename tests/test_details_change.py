@@ -61,5 +61,6 @@ def test_your_account_links_to_every_change(client):
         "Change address": "/account/details",
         "Change phone number": "/account/details",
         "Change two-step verification": "/account/two-step",
+        "Change emails about cases": "/account/emails",
         "Change password": "/account/password",
     }

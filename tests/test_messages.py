@@ -5,13 +5,17 @@ unread counts, the team's inbox, escaping, emails without details, and the threa
 from __future__ import annotations
 
 import io
+import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from extensions import db as database
 from models import AuditEvent, Message, Thread
 from models.audit import CHANGED, VIEWED
+from models.cases import CaseStep
 from services import assessment_requests, cases, statutory
 from services.clock import now
 from tests import files
@@ -219,3 +223,75 @@ def test_reading_and_sending_are_audited(world):
     assert rows(CHANGED) == changed + 1
     get_page(robin, case_thread(world))
     assert rows(VIEWED) == viewed + 1
+
+
+def three_updates(world, note: str, officer_to, last_step: CaseStep) -> None:
+    """Three updates for the family: a reply from the team, a change of officer, and a step."""
+    case = world["case"]
+    post(world["clients"]["pat"], case_thread(world, staff=True), {"body": f"Reply {note}"})
+    database.session.refresh(case)
+    cases.assign_officer(world["pat"], case, officer_to, case.officer_id)
+    cases.move(world["pat"], case, cases.step_of(case), last_step, "Send the school report")
+
+
+def test_each_time_sends_each_update_and_one_email_a_day_lists_them_the_next_day(world, app, mailbox):
+    sam = make_staff("sam@somerset.gov.uk")
+    three_updates(world, "one", sam, CaseStep.MORE_INFORMATION)
+    sent = mailbox.wait_for("robin@example.com", count=4)  # the first officer, then these three
+    assert len(sent) == 4
+    robin = world["clients"]["robin"]
+    page = get_page(robin, "/account/emails")
+    assert [legend.get_text(strip=True) for legend in page.select("legend")] == [
+        "How should we email you about updates on your requests?"
+    ]
+    assert post(robin, "/account/emails", {"email_updates": "daily"}).status_code == 302
+    assert "One email a day" in get_page(robin, "/account").get_text()
+    three_updates(world, "two", world["pat"], CaseStep.AGREED_TO_ASSESS)
+    time.sleep(0.3)
+    assert len(mailbox.to("robin@example.com")) == 4  # held for tomorrow
+    tomorrow = now() + timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        result = app.test_cli_runner().invoke(args=["cases", "digest"])
+        again = app.test_cli_runner().invoke(args=["cases", "digest"])
+    assert result.output == "Sent 1 daily emails.\n" and again.output == "Sent 0 daily emails.\n"
+    [daily] = mailbox.wait_for("robin@example.com", count=5)[4:]
+    assert daily["Subject"] == "Your updates from the SEND Assessment Hub Team"
+    text = " ".join(mailbox.text(daily).split())
+    reference = world["case"].reference
+    assert f"Request {reference}: a new message from the team http://localhost{case_thread(world)}" in text
+    progress = f"http://localhost/send/requests/{world['case'].public_id}/progress"
+    assert f"Request {reference}: your officer has changed; a decision has been made {progress}" in text
+    body = text + mailbox.html(daily)
+    for detail in (*CHILD_DETAILS, "Reply two", "school report"):
+        assert detail not in body
+
+
+def test_the_settings_each_person_is_asked_and_the_officer_s_email(world, app, mailbox):
+    pat, robin = world["clients"]["pat"], world["clients"]["robin"]
+    page = get_page(pat, "/account/emails")
+    assert [legend.get_text(strip=True) for legend in page.select("legend")] == [
+        "Email me when a family writes about a case I am the officer for"
+    ]
+    post(robin, case_thread(world), {"body": "A question about the assessment"})
+    [told] = mailbox.wait_for("pat@somerset.gov.uk")
+    assert told["Subject"] == f"New message from the family on request {world['case'].reference}"
+    body = mailbox.text(told) + mailbox.html(told)
+    assert case_thread(world, staff=True) in body and "question" not in body
+    assert post(pat, "/account/emails", {"email_on_family_messages": "no"}).status_code == 302
+    post(robin, case_thread(world), {"body": "Another question"})
+    time.sleep(0.3)
+    assert len(mailbox.to("pat@somerset.gov.uk")) == 1
+    # a young person is also asked who sees their messages
+    young = make_family("young@example.com")
+    link = make_link(young, world["child"], state="approved")
+    link.relationship_to_child = "young_person"
+    database.session.commit()
+    jamie = app.test_client()
+    signed_in_past_second_step(jamie, "young@example.com")
+    legends = [legend.get_text(strip=True) for legend in get_page(jamie, "/account/emails").select("legend")]
+    assert legends[1] == "Can the adults linked to your record see your messages with the team?"
+    soup = post_page(jamie, "/account/emails", {"email_updates": "each"})
+    assert error_messages(soup) == ["Select yes if the adults linked to you can see your messages"]
+    post(jamie, "/account/emails", {"email_updates": "each", "parents_see_messages": "yes"})
+    database.session.refresh(young)
+    assert young.parents_see_messages is True

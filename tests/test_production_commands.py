@@ -54,6 +54,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "mail",
         "mail",
         "cases",
+        "cases",
     ]
     outputs = []
     for line in lines:
@@ -77,6 +78,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "Sent 0, failed 0.\n",
         "Deleted 0 old emails.\n",
         "Reminded 0 families of their last day to comment on a draft plan.\n",
+        "Sent 0 daily emails.\n",
     ]
     with sqlite3.connect(path) as database:
         accounts = database.execute("SELECT email, role FROM users ORDER BY id").fetchall()

@@ -1,4 +1,5 @@
-"""Conversations with the team: threads, messages (append-only) and how far each person has read
+"""Conversations with the team: threads, messages (append-only) and how far each person has read; how
+each person wants to be emailed, and updates held for a daily email
 
 Revision ID: d2a7b3c9e5f0
 Revises: c0f6a2e8d4b1
@@ -87,10 +88,34 @@ def upgrade():
         batch_op.add_column(
             sa.Column("parents_see_messages", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("email_updates", sa.String(length=10), server_default="each", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("email_on_family_messages", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=100), nullable=False),
+        sa.Column("reference", sa.String(length=20), nullable=True),
+        sa.Column("link", sa.String(length=300), nullable=False),
+        sa.Column("created_at", models.types.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", models.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notifications_sent_at"), ["sent_at"], unique=False)
 
 
 def downgrade():
+    op.drop_table("notifications")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("email_on_family_messages")
+        batch_op.drop_column("email_updates")
         batch_op.drop_column("parents_see_messages")
         batch_op.drop_column("unread_messages")
     with op.batch_alter_table("documents", schema=None) as batch_op:

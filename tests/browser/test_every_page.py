@@ -140,6 +140,7 @@ def signed_in_page(browser: Browser, live, email: str, js_enabled: bool) -> Page
 FAMILY_PAGES = [
     "/account",
     "/account/details",
+    "/account/emails",
     "/account/email",
     "/account/password",
     "/account/two-step",
@@ -183,6 +184,7 @@ STAFF_PAGES = [
     "/staff/advice/{advice}",
     "/staff/requests/{responded}",
     "/staff/messages",
+    "/account/emails",
     "/staff/requests/{assessed}/messages",
     "/staff/children/{child}/messages",
     "/staff/cases",
