@@ -110,9 +110,10 @@ def _send(child: Child, case: AssessmentRequest | None) -> ResponseReturnValue:
     thread = messages.thread_for_sending(child, case)
     messages.send(current_user, thread, form.body.data, prepared.saved)
     if is_htmx():
-        # the page clears the form (app.js) and the messages above show the new one
-        headers = {"HX-Trigger": "messageSent"}
-        return _panel(child, case, thread, "Your message has been sent"), 200, headers
+        # the messages above show the new one, an empty form replaces the one sent (and any errors it
+        # had shown), and once all is settled app.js puts focus back in its message box
+        headers = {"HX-Trigger-After-Settle": "messageSent"}
+        return _panel(child, case, thread, "Your message has been sent", fresh_form=True), 200, headers
     flash("Your message has been sent", notices.SUCCESS)
     return redirect(_addresses(child, case)["here"])
 
@@ -131,7 +132,9 @@ def _form_with_errors(child: Child, case: AssessmentRequest | None, form: Messag
     return body, 200, {"HX-Retarget": "#message-form", "HX-Reswap": "outerHTML"}
 
 
-def _panel(child: Child, case: AssessmentRequest | None, thread: Thread, announcement: str) -> str:
+def _panel(
+    child: Child, case: AssessmentRequest | None, thread: Thread, announcement: str, fresh_form: bool = False
+) -> str:
     """The thread's changing part (its latest messages), for htmx: after sending, and for the poll."""
     return render_template(
         "messages/_messages.html",
@@ -144,6 +147,7 @@ def _panel(child: Child, case: AssessmentRequest | None, thread: Thread, announc
         read_by_family=[],
         poll_seconds=current_app.config["PROGRESS_POLL_SECONDS"],
         announcement=announcement,
+        fresh_form=MessageForm(formdata=None) if fresh_form else None,
     )
 
 

@@ -520,15 +520,11 @@
     setUpTimeoutWarning();
   });
 
-  // A message sent with htmx: the conversation above now shows it, so empty the form for the next one
-  // and leave focus in the message box. (A form with errors comes back in its place instead.)
+  // A message sent with htmx: the conversation above shows it and an empty form has replaced the one
+  // sent; put focus back in its message box for the next. (A form with errors comes back in its place.)
   document.body.addEventListener("messageSent", function () {
-    var form = document.getElementById("message-form");
-    if (form) {
-      form.reset();
-      var box = form.querySelector("textarea");
-      if (box) { box.focus(); }
-    }
+    var box = document.querySelector("#message-form textarea");
+    if (box) { box.focus(); }
   });
 
   // After htmx swaps in a fragment: enhance it, and when the person submitted a form move focus to
