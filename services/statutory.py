@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from services.clock import now
+from services.dates import age_on
 
 UK = ZoneInfo("Europe/London")
 # A request submitted at or after this time (UK time) is received on the next working day.
@@ -31,6 +32,14 @@ DRAFT_PLAN_WEEKS = 17  # Somerset's aim, leaving the family time to comment on t
 FINAL_PLAN_WEEKS = 20  # reg. 13(2): issue the final EHC plan
 ADVICE_WEEKS = 6  # reg. 8(1): a professional asked for advice gives it within 6 weeks
 COMMENT_DAYS = 15  # reg. 13(1): at least 15 days for the family to comment on a draft plan
+# Annual reviews of an EHC plan (Children and Families Act 2014 s. 44; SEND Regulations 2014, regs 18-22)
+REVIEW_MONTHS = 12  # s. 44(1): reviewed at least every 12 months from the plan or the last review
+UNDER_FIVE_REVIEW_MONTHS = 6  # Code of Practice 9.178: consider reviewing every 3 to 6 months (a setting)
+INVITE_DAYS_BEFORE = 14  # reg. 20(2)-(4): invitations, and advice circulated, at least 2 weeks before
+REPORT_DAYS_AFTER = 14  # reg. 20(7): the review report within 2 weeks of the meeting
+REVIEW_DECISION_DAYS_AFTER = 28  # reg. 22(2): the council's decision within 4 weeks of the meeting
+AMENDED_PLAN_WEEKS_AFTER_PROPOSAL = 8  # reg. 22(5): the amended plan within 8 weeks of the proposal ...
+AMENDED_PLAN_WEEKS_AFTER_MEETING = 12  # ... and within 12 weeks of the meeting at most
 APPEAL_MONTHS_AFTER_LETTER = 2  # SEND Tribunal: 2 months from the decision letter ...
 APPEAL_MONTHS_AFTER_CERTIFICATE = 1  # ... or 1 month from a mediation certificate, whichever is later
 
@@ -117,6 +126,43 @@ def appeal_deadline(letter: date, mediation_certificate: date | None = None) -> 
     if mediation_certificate is not None:
         deadline = max(deadline, add_months(mediation_certificate, APPEAL_MONTHS_AFTER_CERTIFICATE))
     return deadline
+
+
+def review_due(
+    last: date, born: date | None = None, under_five_months: int = UNDER_FIVE_REVIEW_MONTHS
+) -> date:
+    """The day by which the next review must be held: 12 months after the plan or the last review (for
+    a child under 5 on that day, `under_five_months`), the same day of the month or the month's last."""
+    young = born is not None and age_on(born, last) < 5
+    return add_months(last, under_five_months if young else REVIEW_MONTHS)
+
+
+def phase_transfer_deadline(transfer_year: int, to_post_16: bool = False) -> date:
+    """A child moving to the next phase of education: the plan reviewed and amended by 15 February of
+    the year of the move (31 March for the move from secondary school to post-16)."""
+    return date(transfer_year, 3, 31) if to_post_16 else date(transfer_year, 2, 15)
+
+
+def invite_by(meeting: date) -> date:
+    """The last day to invite the family (and circulate advice and reports) for a review meeting."""
+    return meeting - timedelta(days=INVITE_DAYS_BEFORE)
+
+
+def review_report_due(meeting: date) -> date:
+    return meeting + timedelta(days=REPORT_DAYS_AFTER)
+
+
+def review_decision_due(meeting: date) -> date:
+    return meeting + timedelta(days=REVIEW_DECISION_DAYS_AFTER)
+
+
+def amended_plan_due(proposed: date, meeting: date) -> date:
+    """The final amended plan: 8 weeks from the proposed amendments, and never later than 12 weeks from
+    the review meeting."""
+    return min(
+        _weeks_after(proposed, AMENDED_PLAN_WEEKS_AFTER_PROPOSAL),
+        _weeks_after(meeting, AMENDED_PLAN_WEEKS_AFTER_MEETING),
+    )
 
 
 @dataclass(frozen=True)

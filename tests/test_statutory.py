@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from services import statutory
 from services.statutory import (
     UK,
     ExceptionPeriod,
@@ -258,3 +259,54 @@ DUE = date(2027, 2, 9)
 )
 def test_standing_of_a_due_date(today, done_on, exceptions, expected):
     assert standing(DUE, today, exceptions, done_on) == expected
+
+
+# --- Annual reviews: dates worked out by hand ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "last, born, expected",
+    [
+        (date(2026, 3, 15), None, date(2027, 3, 15)),  # a year after the plan
+        (date(2024, 2, 29), None, date(2025, 2, 28)),  # from a leap day: the last day of February
+        (date(2026, 8, 31), date(2012, 9, 1), date(2027, 8, 31)),  # 13 years old: 12 months
+        (date(2026, 1, 10), date(2023, 5, 1), date(2026, 7, 10)),  # 2 years old: 6 months
+        (date(2026, 1, 10), date(2021, 1, 10), date(2027, 1, 10)),  # 5 that very day: 12 months
+        (date(2026, 1, 10), date(2021, 1, 11), date(2026, 7, 10)),  # 5 the next day: still under 5
+        (date(2025, 8, 31), date(2022, 1, 1), date(2026, 2, 28)),  # 6 months from 31 August
+    ],
+)
+def test_the_next_review_is_due_12_months_on_or_6_for_a_child_under_5(last, born, expected):
+    assert statutory.review_due(last, born) == expected
+
+
+def test_the_under_5_interval_is_a_setting():
+    assert statutory.review_due(date(2026, 1, 10), date(2023, 5, 1), under_five_months=3) == date(2026, 4, 10)
+
+
+@pytest.mark.parametrize(
+    "year, to_post_16, expected",
+    [(2027, False, date(2027, 2, 15)), (2027, True, date(2027, 3, 31)), (2028, False, date(2028, 2, 15))],
+)
+def test_a_phase_transfer_is_reviewed_by_15_february_or_31_march_for_post_16(year, to_post_16, expected):
+    assert statutory.phase_transfer_deadline(year, to_post_16) == expected
+
+
+def test_the_dates_around_a_review_meeting():
+    meeting = date(2026, 11, 20)  # a Friday
+    assert statutory.invite_by(meeting) == date(2026, 11, 6)
+    assert statutory.review_report_due(meeting) == date(2026, 12, 4)
+    assert statutory.review_decision_due(meeting) == date(2026, 12, 18)
+
+
+@pytest.mark.parametrize(
+    "proposed, expected",
+    [
+        (date(2026, 12, 10), date(2027, 2, 4)),  # 8 weeks from the proposal comes first
+        (date(2027, 1, 8), date(2027, 2, 12)),  # 12 weeks from the meeting comes first
+    ],
+)
+def test_the_amended_plan_is_due_8_weeks_from_the_proposal_and_12_from_the_meeting_at_most(
+    proposed, expected
+):
+    assert statutory.amended_plan_due(proposed, date(2026, 11, 20)) == expected
