@@ -307,6 +307,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.messages import bp as messages_bp
     from blueprints.plan_response import bp as plan_response_bp
     from blueprints.public import bp as public_bp
+    from blueprints.reviews import bp as reviews_bp
     from blueprints.send import bp as send_bp
     from blueprints.session_limits import bp as session_limits_bp
     from blueprints.staff import bp as staff_bp
@@ -322,6 +323,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(plan_response_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
     app.register_blueprint(health_bp)

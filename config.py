@@ -141,6 +141,8 @@ class Defaults:
     DRAFT_PLAN_COMMENT_DAYS = 15
     # How many days before that last day `flask cases remind` reminds a family who has not sent their views
     DRAFT_PLAN_REMINDER_DAYS = 5
+    # How often a child under 5's plan is reviewed, in months (the Code of Practice says consider 3 to 6)
+    UNDER_FIVE_REVIEW_MONTHS = 6
     # How often an open Progress page asks whether its case has changed (with JavaScript, tab visible)
     PROGRESS_POLL_SECONDS = 60
 

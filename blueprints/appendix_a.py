@@ -45,6 +45,7 @@ from services import (
     documents,
     notices,
     plan_response,
+    plans,
     sectioned_forms,
     statutory,
 )
@@ -261,6 +262,7 @@ def _final_plan(found, entry: cases.TimelineEntry | None) -> dict | None:
         "document": _documents_at(entry),
         "weeks": statutory.weeks_taken(found.received_on, issued),
         "standing": statutory.standing(due, issued, cases.exceptions_of(found), issued),
+        "plan": plans.plan_of_case(found),
     }
 
 

@@ -48,6 +48,8 @@ class Document(Model):
     advice_id: Mapped[int | None] = mapped_column(ForeignKey("advice_requests.id"), index=True)
     # Sent with a message (models.messages): seen by whoever sees its thread.
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    # An EHC plan issued before the portal, recorded by staff with its PDF.
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))

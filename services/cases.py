@@ -36,7 +36,7 @@ from models.cases import (
     CaseStep,
     ExceptionKind,
 )
-from services import audit, documents, links, mailer, notifications, statutory
+from services import audit, documents, links, mailer, notifications, plans, statutory
 from services.clock import now
 
 
@@ -157,6 +157,8 @@ def _moved(
         documents.discard(sent_with)
         raise
     event.step, event.officer_id, event.created_at = wanted, request.officer_id, moment
+    if wanted == CaseStep.FINAL_PLAN_ISSUED:
+        plans.issue_from_case(request, moment.astimezone(statutory.UK).date(), actor)
     return logged(actor, request, event, sent_with)
 
 

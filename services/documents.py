@@ -175,6 +175,8 @@ def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[
         .where(AssessmentRequest.id == Document.request_id, AssessmentRequest.owner_id == viewer_id)
         .exists(),
     )
+    # An EHC plan recorded for a child is for every adult linked to the child.
+    a_plan_for_their_child = and_(Document.plan_id.is_not(None), linked_now)
     # What anyone sends with a message is for everyone who sees its thread.
     with_a_message_they_see = and_(
         Document.message_id.is_not(None),
@@ -187,6 +189,7 @@ def _visible(staff: bool, viewer_id: int | ColumnElement[int]) -> ColumnElement[
         and_(Document.shared_at.is_not(None), linked_now),
         sent_to_them,
         with_a_message_they_see,
+        a_plan_for_their_child,
     )
 
 

@@ -80,6 +80,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "messages.child_thread_status": ShowsAChild("family", "child", by_public_id("child")),
     "messages.staff_case_thread": ShowsAChild("staff", "sent", by_public_id("sent")),
     "messages.staff_child_thread": ShowsAChild("staff", "child", by_public_id("child")),
+    "reviews.record_plan": ShowsAChild("staff", "child", by_public_id("child")),
 }
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
@@ -91,6 +92,7 @@ NOT_A_CHILD_RECORD: dict[str, str] = {
     "send.request_access": "an empty form for a new request",
     "static": "the portal's CSS, images and scripts",
     "staff.team": "staff accounts",
+    "reviews.reviews_page": "plans due for review: names, schools, dates; each record is logged when opened",
     "messages.family_threads": "the family's own conversations: their linked children's names and references",
     "messages.inbox": "the team's inbox: references, names and waits; each thread is logged when opened",
     **{

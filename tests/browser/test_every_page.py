@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from bench.pages import csrf, pass_second_step
 from extensions import db
-from models import AdviceKind, CaseStep
+from models import AdviceKind, CaseStep, Plan
 from models.documents import ADVICE, PLAN, WITH_MESSAGE
 from services import advice, assessment_requests, cases, documents, messages, plan_response, sectioned_forms
 from services.clock import now
@@ -60,6 +60,10 @@ def seed(live) -> dict:
         messages.send(family, about_the_case, f"{LONG_WORD}\nA second line", letter.saved)
         messages.send(admin, about_the_case, f"A reply about {LONG_WORD}")
         messages.send(family, messages.thread_for_sending(child), f"About {LONG_WORD}")
+        plan = Plan(child_id=child.id, issued_on=now().date(), school=LONG_WORD, recorded_by_id=admin.id)
+        plan.review_due_on, plan.to_post_16, plan.transfer_year = now().date(), False, now().year + 1
+        db.session.add(plan)
+        db.session.commit()
         ids = {
             "commenting": commenting.public_id,
             "responded": responded.public_id,
@@ -185,6 +189,9 @@ STAFF_PAGES = [
     "/staff/requests/{responded}",
     "/staff/messages",
     "/account/emails",
+    "/staff/reviews",
+    "/staff/reviews?show=all&transfer=yes",
+    "/staff/children/{child}/plans/new",
     "/staff/requests/{assessed}/messages",
     "/staff/children/{child}/messages",
     "/staff/cases",

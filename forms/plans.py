@@ -1,0 +1,64 @@
+"""Staff record an EHC plan issued before the portal, so that its reviews are counted from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import RadioField, StringField
+from wtforms.validators import Optional, ValidationError
+
+from forms import fits, strip
+from forms.staff import TypedDates, date_part
+from models import Plan
+from services.clock import now
+
+
+class ExistingPlanForm(TypedDates, FlaskForm):
+    COLUMNS = {
+        "school": Plan.school,
+        "transfer_year": None,  # a year, checked as a number
+        **{f"issued_{part}": None for part in ("day", "month", "year")},  # one Date column
+    }
+
+    issued_day, issued_month, issued_year = date_part("Day"), date_part("Month"), date_part("Year")
+    school = StringField(
+        "The school or setting named in the plan (optional)",
+        filters=[strip],
+        validators=[Optional(), fits(Plan.school, "The school or setting")],
+    )
+    transfer_year = StringField("Year of a move to the next phase of education (optional)", filters=[strip])
+    to_post_16 = RadioField(
+        "Is the move from secondary school to post-16?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        default="no",
+        validators=[Optional()],
+    )
+    plan = FileField("The plan (PDF)")
+
+    issued_on: date | None = None
+
+    def chosen_file(self):
+        return self.plan.data if getattr(self.plan.data, "filename", "") else None
+
+    def validate_plan(self, field: FileField) -> None:
+        if self.chosen_file() is None:
+            raise ValidationError("Choose the plan: a PDF")
+
+    def validate_transfer_year(self, field: StringField) -> None:
+        if not field.data:
+            return
+        this_year = now().year
+        if not field.data.isdigit() or not this_year - 1 <= int(field.data) <= this_year + 20:
+            raise ValidationError(f"Enter the year of the move as a number, such as {this_year + 1}")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.date_error_parts = {}
+        self.issued_on, date_valid = self.typed_date("issued", "The date the plan was issued")
+        if date_valid and self.issued_on and self.issued_on > now().date():
+            date_valid = self.date_error(
+                "issued", "The date the plan was issued must be today or in the past"
+            )
+        return valid and date_valid
