@@ -1,5 +1,5 @@
-"""Case budgets: the Cases page with 5,000 open cases (at most 50 ms median server time, PostgreSQL),
-and the family's Progress page (at most 14 KB compressed HTML).
+"""Case budgets: the Cases page with 5,000 open cases and the Reviews page with 5,000 plans (each at most
+50 ms median server time, PostgreSQL), and the family's Progress page (at most 14 KB compressed HTML).
 
 Run: .venv/bin/python bench/cases.py   (writes bench/results/cases.txt as well as printing)
 It makes its own PostgreSQL database (BENCH_CASES_DATABASE_URL, default send_bench_cases, dropped and made
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from bench.pages import csrf, pass_second_step, report  # noqa: E402
 from extensions import db  # noqa: E402
-from models import AssessmentRequest, CaseEvent, CaseException, CaseStep  # noqa: E402
+from models import AssessmentRequest, CaseEvent, CaseException, CaseStep, Child, Plan  # noqa: E402
 from services import cases, statutory  # noqa: E402
 from tests.factories import GOOD_PASSWORD, make_user  # noqa: E402
 
@@ -117,6 +117,51 @@ def seed(family_id: int, officer_ids: list[int]) -> str:
     return rows[0]["public_id"]
 
 
+SCHOOLS = ["Taunton Primary", "Westfield Academy", "Bishop Fox's School", "Selworthy Special School"]
+
+
+def seed_plans(officer_ids: list[int]) -> None:
+    """5,000 plans for 5,000 children, issued over the last two years, a tenth with a phase transfer."""
+    chance = random.Random(7)
+    today = date.today()
+    db.session.execute(
+        insert(Child),
+        [
+            {
+                "public_id": f"benchchild{number:06d}",
+                "first_name": f"Child{number}",
+                "last_name": "Bench",
+                "date_of_birth": date(2012, 1, 1) + timedelta(days=chance.randrange(0, 3000)),
+                "postcode": "TA1 1HE",
+            }
+            for number in range(CASES)
+        ],
+    )
+    child_ids = [row.id for row in db.session.query(Child.id).order_by(Child.id)]
+    rows = []
+    for child_id in child_ids:
+        issued = today - timedelta(days=chance.randrange(0, 730))
+        transfer = today.year + 1 if chance.random() < 0.1 else None
+        due = statutory.add_months(issued, 12)
+        if transfer:
+            due = min(due, statutory.phase_transfer_deadline(transfer))
+        rows.append(
+            {
+                "public_id": f"benchplan{child_id:06d}",
+                "child_id": child_id,
+                "issued_on": issued,
+                "review_due_on": due,
+                "transfer_year": transfer,
+                "to_post_16": False,
+                "school": chance.choice(SCHOOLS),
+                "officer_id": chance.choice([None, *officer_ids]),
+                "recorded_by_id": officer_ids[0],
+            }
+        )
+    db.session.execute(insert(Plan), rows)
+    db.session.commit()
+
+
 def median_ms(client, url: str) -> float:
     client.get(url)
     timings = []
@@ -145,6 +190,7 @@ def main() -> int:
         officers = [make_user(f"officer{n}@somerset.gov.uk", role="staff") for n in range(OFFICERS)]
         db.session.commit()
         progress_id = seed(family.id, [officer.id for officer in officers])
+        seed_plans([officer.id for officer in officers])
         officer_id = officers[1].id
 
     staff = app.test_client()
@@ -165,6 +211,17 @@ def main() -> int:
         median = median_ms(staff, url)
         failures += median > PAGE_BUDGET_MS
         lines.append(f"  {name:25} {median:6.1f} ms")
+    lines.append(f"The Reviews page with {CASES} plans on PostgreSQL, median of {REPEATS}, budget 50 ms")
+    for name, url in [
+        ("due in 8 weeks, and overdue", "/staff/reviews"),
+        ("every plan, page 3", "/staff/reviews?show=all&page=3"),
+        ("one officer's", f"/staff/reviews?officer={officer_id}"),
+        ("one school", "/staff/reviews?show=all&school=Westfield+Academy"),
+        ("phase transfers", "/staff/reviews?show=all&transfer=yes"),
+    ]:
+        median = median_ms(staff, url)
+        failures += median > PAGE_BUDGET_MS
+        lines.append(f"  {name:28} {median:6.1f} ms")
     start = time.perf_counter()
     size = len(staff.get("/staff/cases.csv").data)
     lines.append(f"  CSV of every case: {(time.perf_counter() - start) * 1000:.0f} ms, {size / 1024:.0f} KB")

@@ -19,11 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import build_app, csrf, pass_second_step, report  # noqa: E402
-from extensions import db  # noqa: E402
-from services import assessment_requests, cases, messages, statutory  # noqa: E402
-from services.clock import now  # noqa: E402
+from services import cases, messages  # noqa: E402
 from tests.factories import GOOD_PASSWORD  # noqa: E402
-from tests.people import approved_link, make_child, make_family, make_staff  # noqa: E402
+from tests.people import approved_link, make_child, make_family, make_staff, submitted_case  # noqa: E402
 
 PAGE_BUDGET, SEND_BUDGET_MS, POLL_BYTES_BUDGET = 14 * 1024, 20.0, 300
 MESSAGES, SENDS = 200, 50
@@ -40,12 +38,7 @@ def a_long_conversation() -> str:
     family, officer = make_family("a@example.com"), make_staff("officer@example.com")
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
-    case.state, case.submitted_at, case.reference = "submitted", now(), "EHC-2026-000001"
-    case.received_on = statutory.received_date(now())
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(family, case, now())
-    db.session.commit()
+    case = submitted_case(family, child, reference="EHC-2026-000001")
     cases.assign_officer(officer, case, officer, None)
     thread = messages.thread_for_sending(child, case)
     for number in range(MESSAGES):

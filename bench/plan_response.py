@@ -23,17 +23,15 @@ from models import AdviceKind, AssessmentRequest, CaseStep  # noqa: E402
 from models.documents import ADVICE, PLAN  # noqa: E402
 from services import (  # noqa: E402
     advice,
-    assessment_requests,
     cases,
     documents,
     plan_response,
     sectioned_forms,
-    statutory,
 )
 from services.clock import now  # noqa: E402
 from tests import files  # noqa: E402
 from tests.factories import GOOD_PASSWORD  # noqa: E402
-from tests.people import approved_link, make_child, make_family, make_staff  # noqa: E402
+from tests.people import approved_link, make_child, make_family, make_staff, submitted_case  # noqa: E402
 
 SAVE_BUDGET_MS, AUTOSAVE_BUDGET, PAGE_BUDGET = 20.0, 1024, 14 * 1024
 REPEATS = 100
@@ -44,12 +42,7 @@ def a_case_with_a_draft_plan() -> str:
     family, officer = make_family("a@example.com"), make_staff("officer@example.com")
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
-    case.state, case.submitted_at, case.reference = "submitted", now(), "EHC-2026-000001"
-    case.received_on = statutory.received_date(now())
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(family, case, now())
-    db.session.commit()
+    case = submitted_case(family, child, reference="EHC-2026-000001")
     cases.assign_officer(officer, case, officer, None)
     cases.move(officer, case, CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS, "We will assess.")
     for kind, provider in (

@@ -113,7 +113,7 @@ def receive(public_id: str) -> ResponseReturnValue:
         return _advice_page(found, receive_form=form)
     upload = form.chosen_file()
     prepared = documents.prepare_for_case(
-        current_user, [documents.Incoming(upload.filename, upload.read())], ADVICE, advice.advice_case(found)
+        current_user, documents.received([upload]), ADVICE, advice.advice_case(found)
     )
     if prepared.errors:
         form.advice.errors = [*form.advice.errors, *prepared.errors]

@@ -153,7 +153,7 @@ def answer(public_id: str) -> ResponseReturnValue:
         )
     prepared = documents.prepare_for_case(
         current_user,
-        [documents.Incoming(upload.filename, upload.read()) for upload in form.chosen_files()],
+        documents.received(form.chosen_files()),
         WITH_ANSWER,
         found,
     )
@@ -441,7 +441,7 @@ def upload(public_id: str) -> ResponseReturnValue:
         return upload_check(form, url_for(".upload", public_id=public_id), secondary=True)
     outcome = None
     if form.validate_on_submit():
-        uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
+        uploads = documents.received(form.chosen_files())
         outcome = documents.save_uploads(
             current_user, uploads, form.category.data, form.description.data, request=found
         )

@@ -49,7 +49,7 @@ def _upload_page(template_args: dict, child=None, link=None, action: str = "") -
         return upload_check(form, action, secondary=False)
     outcome = None
     if form.validate_on_submit():
-        uploads = [documents.Incoming(f.filename, f.read()) for f in form.chosen_files()]
+        uploads = documents.received(form.chosen_files())
         outcome = documents.save_uploads(
             user, uploads, form.category.data, form.description.data, child=child, link=link
         )

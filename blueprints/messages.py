@@ -99,7 +99,7 @@ def _send(child: Child, case: AssessmentRequest | None) -> ResponseReturnValue:
         return _form_with_errors(child, case, form)
     prepared = documents.prepare_for_case(
         current_user,
-        [documents.Incoming(upload.filename, upload.read()) for upload in form.chosen_files()],
+        documents.received(form.chosen_files()),
         WITH_MESSAGE,
         case,
         child=child,

@@ -196,7 +196,7 @@ def send(public_id: str) -> ResponseReturnValue:
     assert response is not None  # every section is completed
     prepared = documents.prepare_for_case(
         current_user,
-        [documents.Incoming(upload.filename, upload.read()) for upload in form.chosen_files()],
+        documents.received(form.chosen_files()),
         WITH_ANSWER,
         found,
     )

@@ -54,7 +54,7 @@ def record_plan(public_id: str) -> ResponseReturnValue:
         upload = form.chosen_file()
         prepared = documents.prepare_for_case(
             current_user,
-            [documents.Incoming(upload.filename, upload.read())],
+            documents.received([upload]),
             PLAN,
             None,
             pdf_only=True,

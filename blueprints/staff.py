@@ -260,7 +260,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
     letter = form.chosen_letter()
     prepared = documents.prepare_for_case(
         current_user,
-        [documents.Incoming(letter.filename, letter.read())] if letter else [],
+        documents.received([letter] if letter else []),
         PLAN if wanted in PLAN_STEPS else TEAM_LETTER,
         found,
         pdf_only=True,

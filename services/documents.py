@@ -55,6 +55,11 @@ class Incoming:
     data: bytes
 
 
+def received(uploads: list) -> list[Incoming]:
+    """What the browser sent (werkzeug FileStorage objects, none of them empty of a name), read."""
+    return [Incoming(upload.filename, upload.read()) for upload in uploads]
+
+
 @dataclass
 class UploadOutcome:
     saved: list[Document] = field(default_factory=list)

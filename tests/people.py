@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from extensions import db
-from models import LINK_APPROVED, Child, ChildLink
+from models import LINK_APPROVED, CaseStep, Child, ChildLink
+from services import assessment_requests, cases, statutory
 from services.clock import now
 from tests.factories import make_user
 from tests.test_sign_in import sign_in
@@ -32,6 +33,42 @@ def make_staff(email: str = "officer@somerset.gov.uk", role: str = "staff"):
     user.two_step_email_at = now()
     db.session.commit()
     return user
+
+
+def submitted_case(family, child, at: datetime | None = None, reference: str | None = None):
+    """A request for the child, submitted at that moment (now by default): a case at its first step."""
+    moment = at or now()
+    case = assessment_requests.start(family, child)
+    case.state, case.submitted_at = "submitted", moment
+    case.reference = reference or f"EHC-{moment.year}-{case.id:06d}"
+    case.received_on = statutory.received_date(moment)
+    case.decision_due_on = statutory.decision_due(case.received_on)
+    cases.open_case(family, case, moment)
+    db.session.commit()
+    return case
+
+
+# The steps from an officer's review to a final plan, each with the one before it.
+ON_TO_THE_FINAL_PLAN = (
+    ("being_reviewed", "agreed_to_assess"),
+    ("agreed_to_assess", "assessment_under_way"),
+    ("assessment_under_way", "plan_to_be_issued"),
+    ("plan_to_be_issued", "draft_plan_sent"),
+    ("draft_plan_sent", "final_plan_issued"),
+)
+
+
+def moved_on(officer, case, until: str, letters_for: dict | None = None) -> None:
+    """Give the case its officer (if it has none) and move it step by step until it reaches `until`,
+    by the service (each step's pages are tested on their own). letters_for[step] goes with that step."""
+    if case.officer_id is None:
+        cases.assign_officer(officer, case, officer, None)
+    for seen, wanted in ON_TO_THE_FINAL_PLAN:
+        if cases.step_of(case) == CaseStep(until):
+            return
+        if cases.step_of(case) == CaseStep(seen):
+            letters = (letters_for or {}).get(wanted, [])
+            cases.move(officer, case, CaseStep(seen), CaseStep(wanted), letters=letters)
 
 
 def make_child(

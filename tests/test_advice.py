@@ -13,12 +13,20 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AdviceRequest, CaseEvent, User
 from models.cases import CaseStep
-from services import advice, assessment_requests, cases, statutory
+from services import advice, cases
 from services.clock import now, uk_day
 from tests import files
 from tests.concurrency import run_together
 from tests.pages import error_messages, field_error, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+from tests.people import (
+    approved_link,
+    make_child,
+    make_family,
+    make_staff,
+    moved_on,
+    signed_in_past_second_step,
+    submitted_case,
+)
 
 CHILD_DETAILS = ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE")
 PROVIDER = "Somerset Educational Psychology Service"
@@ -34,15 +42,8 @@ def world(app, db):
     pat = make_staff("pat@somerset.gov.uk")
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
-    moment = now() - timedelta(days=20)
-    case.state, case.submitted_at, case.reference = "submitted", moment, f"EHC-2026-{case.id:06d}"
-    case.received_on = statutory.received_date(moment)
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(family, case, moment)
-    database.session.commit()
-    cases.assign_officer(pat, case, pat, None)
-    cases.move(pat, case, CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS)
+    case = submitted_case(family, child, now() - timedelta(days=20))
+    moved_on(pat, case, until="agreed_to_assess")
     clients = {"family": app.test_client(), "pat": app.test_client()}
     signed_in_past_second_step(clients["family"], "parent@example.com")
     signed_in_past_second_step(clients["pat"], "pat@somerset.gov.uk")

@@ -14,12 +14,20 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AuditEvent, CaseEvent, Document
 from models.audit import VIEWED
-from models.cases import DOCUMENT_REQUIRED, CaseStep
-from services import assessment_requests, cases, statutory
+from models.cases import DOCUMENT_REQUIRED
+from services import cases, statutory
 from services.clock import now, uk_day
 from tests import files
 from tests.pages import check_page, error_messages, field_error, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+from tests.people import (
+    approved_link,
+    make_child,
+    make_family,
+    make_staff,
+    moved_on,
+    signed_in_past_second_step,
+    submitted_case,
+)
 
 SUBMITTED_AT = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # a Monday: received that day
 CHILD_DETAILS = ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE", "2015")
@@ -34,12 +42,7 @@ def world(app, db):
     sam.first_name = "Sam"
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
-    case.state, case.submitted_at, case.reference = "submitted", SUBMITTED_AT, f"EHC-2026-{case.id:06d}"
-    case.received_on = statutory.received_date(SUBMITTED_AT)
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(family, case, SUBMITTED_AT)
-    database.session.commit()
+    case = submitted_case(family, child, SUBMITTED_AT)
     clients = {"family": app.test_client(), "pat": app.test_client(), "sam": app.test_client()}
     signed_in_past_second_step(clients["family"], "parent@example.com")
     signed_in_past_second_step(clients["pat"], "pat@somerset.gov.uk")
@@ -617,14 +620,7 @@ def test_a_letter_for_a_decision_someone_else_took_first_is_not_kept(world, app)
 
 
 def at_plan_to_be_issued(world) -> None:
-    pat, case = world["pat"], world["case"]
-    cases.assign_officer(pat, case, pat, None)
-    for seen, wanted in (
-        ("being_reviewed", "agreed_to_assess"),
-        ("agreed_to_assess", "assessment_under_way"),
-        ("assessment_under_way", "plan_to_be_issued"),
-    ):
-        cases.move(pat, case, CaseStep(seen), CaseStep(wanted))
+    moved_on(world["pat"], world["case"], until="plan_to_be_issued")
 
 
 def staff_move_on(world, when: datetime, seen: str, step: str, marker: str):

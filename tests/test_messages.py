@@ -16,7 +16,7 @@ from extensions import db as database
 from models import AuditEvent, Message, Thread
 from models.audit import CHANGED, VIEWED
 from models.cases import CaseStep
-from services import assessment_requests, cases, statutory
+from services import cases
 from services.clock import now
 from tests import files
 from tests.pages import error_messages, get_page, post, post_page
@@ -27,6 +27,7 @@ from tests.people import (
     make_link,
     make_staff,
     signed_in_past_second_step,
+    submitted_case,
 )
 
 CHILD_DETAILS = ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE")
@@ -40,12 +41,7 @@ def world(app, db):
     child = make_child()
     approved_link(robin, child)
     approved_link(alex, child)
-    case = assessment_requests.start(robin, child)
-    case.state, case.submitted_at, case.reference = "submitted", now(), f"EHC-2026-{case.id:06d}"
-    case.received_on = statutory.received_date(now())
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(robin, case, now())
-    database.session.commit()
+    case = submitted_case(robin, child)
     cases.assign_officer(pat, case, pat, None)
     clients = {name: app.test_client() for name in ("robin", "alex", "pat")}
     for name, email in (

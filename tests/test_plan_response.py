@@ -13,12 +13,20 @@ from sqlalchemy import func, select
 
 from extensions import db as database
 from models import CaseEvent, PlanResponse, User
-from models.cases import CaseStep
-from services import assessment_requests, cases, plan_response, sectioned_forms, statutory
+from services import assessment_requests, cases, plan_response, sectioned_forms
+from services.clock import now
 from tests import files
 from tests.concurrency import run_together
 from tests.pages import error_messages, field_error, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+from tests.people import (
+    approved_link,
+    make_child,
+    make_family,
+    make_staff,
+    moved_on,
+    signed_in_past_second_step,
+    submitted_case,
+)
 
 CHILD_DETAILS = ("Jamie", "Rivers", "Taunton Primary", "TA1 1HE")
 SENT = datetime(2026, 6, 22, 10, 0, tzinfo=UTC)  # the draft plan: the last day to comment is 7 July 2026
@@ -37,33 +45,12 @@ def world(app, db):
     pat = make_staff("pat@somerset.gov.uk")
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
     with time_machine.travel(datetime(2026, 3, 9, 10, 0, tzinfo=UTC), tick=False):
-        case.state, case.submitted_at, case.reference = (
-            "submitted",
-            statutory_now(),
-            f"EHC-2026-{case.id:06d}",
-        )
-        case.received_on = statutory.received_date(case.submitted_at)
-        case.decision_due_on = statutory.decision_due(case.received_on)
-        cases.open_case(family, case, case.submitted_at)
-        database.session.commit()
-        cases.assign_officer(pat, case, pat, None)
-        for seen, wanted in (
-            (CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS),
-            (CaseStep.AGREED_TO_ASSESS, CaseStep.ASSESSMENT_UNDER_WAY),
-            (CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED),
-        ):
-            cases.move(pat, case, seen, wanted)
+        case = submitted_case(family, child, now())
+        moved_on(pat, case, until="plan_to_be_issued")
     with time_machine.travel(SENT, tick=False):
-        cases.move(pat, case, CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT)
+        moved_on(pat, case, until="draft_plan_sent")
     return {"case": case, "family": family, "pat": pat, "app": app}
-
-
-def statutory_now():
-    from services.clock import now
-
-    return now()
 
 
 @contextmanager
@@ -247,7 +234,7 @@ def test_another_family_and_a_case_without_a_draft_plan_get_404(world, app):
     # the family's own case, before a draft plan: nothing to respond to
     other_case = assessment_requests.start(world["family"], world["case"].child)
     other_case.state, other_case.reference = "submitted", "EHC-2026-999999"
-    cases.open_case(world["family"], other_case, statutory_now())
+    cases.open_case(world["family"], other_case, now())
     database.session.commit()
     with at(world, datetime(2026, 6, 25, 9, 0, tzinfo=UTC)) as family:
         assert family.get(f"/send/requests/{other_case.public_id}/draft-plan").status_code == 404

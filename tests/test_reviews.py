@@ -12,12 +12,19 @@ from sqlalchemy import func, select
 
 from extensions import db as database
 from models import Plan
-from models.cases import CaseStep
-from services import assessment_requests, cases, plans, statutory
+from services import plans, statutory
 from services.clock import now, uk_day
 from tests import files
 from tests.pages import error_messages, field_error, get_page, post, post_page
-from tests.people import approved_link, make_child, make_family, make_staff, signed_in_past_second_step
+from tests.people import (
+    approved_link,
+    make_child,
+    make_family,
+    make_staff,
+    moved_on,
+    signed_in_past_second_step,
+    submitted_case,
+)
 
 
 @pytest.fixture
@@ -52,21 +59,8 @@ def test_a_final_plan_issued_through_a_case_starts_its_review_cycle(app, db, pat
     family = make_family("parent@example.com")
     child = make_child()
     approved_link(family, child)
-    case = assessment_requests.start(family, child)
-    case.state, case.submitted_at, case.reference = "submitted", now(), f"EHC-2026-{case.id:06d}"
-    case.received_on = statutory.received_date(now())
-    case.decision_due_on = statutory.decision_due(case.received_on)
-    cases.open_case(family, case, now())
-    database.session.commit()
-    cases.assign_officer(pat, case, pat, None)
-    for seen, wanted in (
-        (CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS),
-        (CaseStep.AGREED_TO_ASSESS, CaseStep.ASSESSMENT_UNDER_WAY),
-        (CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED),
-        (CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT),
-        (CaseStep.DRAFT_PLAN_SENT, CaseStep.FINAL_PLAN_ISSUED),
-    ):
-        cases.move(pat, case, seen, wanted)
+    case = submitted_case(family, child)
+    moved_on(pat, case, until="final_plan_issued")
     [plan] = database.session.scalars(select(Plan)).all()
     issued = statutory.uk_today()
     assert (plan.issued_on, plan.request_id, plan.officer_id) == (issued, case.id, pat.id)

@@ -5,7 +5,7 @@ family answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AssessmentRequest, User
-from services import assessment_requests, cases, statutory
+from services import cases
 from services.clock import uk_day
 from tests import files
 from tests.browser.live_regions import announcements, record_live_regions
 from tests.browser.test_linking_journey import sign_in_with_code
-from tests.people import approved_link, make_child, make_family, make_staff
+from tests.people import approved_link, make_child, make_family, make_staff, submitted_case
 
 FAMILY, STAFF = "parent@example.com", "officer@somerset.gov.uk"
 
@@ -37,13 +37,7 @@ def seed(live) -> str:
         make_staff(STAFF)
         child = make_child()
         approved_link(family, child)
-        case = assessment_requests.start(family, child)
-        moment = datetime.now(UTC)
-        case.state, case.submitted_at, case.reference = "submitted", moment, f"EHC-2026-{case.id:06d}"
-        case.received_on = statutory.received_date(moment)
-        case.decision_due_on = statutory.decision_due(case.received_on)
-        cases.open_case(family, case, moment)
-        db.session.commit()
+        case = submitted_case(family, child)
         reference = case.reference
         db.session.remove()
     return reference

@@ -16,7 +16,15 @@ from services import advice, assessment_requests, cases, documents, messages, pl
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
-from tests.people import approved_link, make_child, make_family, make_link, make_staff
+from tests.people import (
+    approved_link,
+    make_child,
+    make_family,
+    make_link,
+    make_staff,
+    moved_on,
+    submitted_case,
+)
 
 # Long data that must wrap or scroll inside its own region at 320 CSS pixels.
 FAMILY_EMAIL = "the.parent.of.a.child.with.special.educational.needs@a-long-family-mail-domain.example.co.uk"
@@ -82,11 +90,7 @@ def seed(live) -> dict:
 def a_case_under_assessment(family, child, officer) -> tuple:
     """A case the council agreed to assess, with advice asked for from two professionals: one received
     and shared with the family, one not yet received."""
-    case = assessment_requests.start(family, child)
-    case.state, case.reference, case.submitted_at = "submitted", "EHC-2026-000043", now()
-    case.received_on = case.decision_due_on = now().date()
-    cases.open_case(family, case, now())
-    db.session.commit()
+    case = submitted_case(family, child, reference="EHC-2026-000043")
     cases.assign_officer(officer, case, officer, None)
     cases.move(
         officer, case, CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS, f"We will assess {LONG_WORD}."
@@ -103,20 +107,10 @@ def a_case_under_assessment(family, child, officer) -> tuple:
 
 def a_case_with_a_draft_plan(family, child, officer, reference: str):
     """A case whose draft plan (a PDF) has just been sent to the family to comment on."""
-    case = assessment_requests.start(family, child)
-    case.state, case.reference, case.submitted_at = "submitted", reference, now()
-    case.received_on = case.decision_due_on = now().date()
-    cases.open_case(family, case, now())
-    db.session.commit()
-    cases.assign_officer(officer, case, officer, None)
-    for seen, wanted in (
-        (CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS),
-        (CaseStep.AGREED_TO_ASSESS, CaseStep.ASSESSMENT_UNDER_WAY),
-        (CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED),
-    ):
-        cases.move(officer, case, seen, wanted)
+    case = submitted_case(family, child, reference=reference)
+    moved_on(officer, case, until="plan_to_be_issued")
     draft = documents.prepare_for_case(officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], PLAN, case)
-    cases.move(officer, case, CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT, letters=draft.saved)
+    moved_on(officer, case, until="draft_plan_sent", letters_for={"draft_plan_sent": draft.saved})
     return case
 
 

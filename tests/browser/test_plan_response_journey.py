@@ -3,17 +3,14 @@ mistake shown and put right, checked, sent with a document; then the officer rea
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from playwright.sync_api import Browser, Page, expect
 
 from extensions import db
-from models import CaseStep
 from models.documents import PLAN
-from services import assessment_requests, cases, documents, statutory
+from services import documents
 from tests import files
 from tests.browser.test_linking_journey import sign_in_with_code
-from tests.people import approved_link, make_child, make_family, make_staff
+from tests.people import approved_link, make_child, make_family, make_staff, moved_on, submitted_case
 
 FAMILY, STAFF = "parent@example.com", "officer@somerset.gov.uk"
 
@@ -24,24 +21,12 @@ def seed(live) -> str:
         family, officer = make_family(FAMILY), make_staff(STAFF)
         child = make_child()
         approved_link(family, child)
-        case = assessment_requests.start(family, child)
-        moment = datetime.now(UTC)
-        case.state, case.submitted_at, case.reference = "submitted", moment, f"EHC-2026-{case.id:06d}"
-        case.received_on = statutory.received_date(moment)
-        case.decision_due_on = statutory.decision_due(case.received_on)
-        cases.open_case(family, case, moment)
-        db.session.commit()
-        cases.assign_officer(officer, case, officer, None)
-        for seen, wanted in (
-            (CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS),
-            (CaseStep.AGREED_TO_ASSESS, CaseStep.ASSESSMENT_UNDER_WAY),
-            (CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED),
-        ):
-            cases.move(officer, case, seen, wanted)
+        case = submitted_case(family, child)
+        moved_on(officer, case, until="plan_to_be_issued")
         draft = documents.prepare_for_case(
             officer, [documents.Incoming("draft plan.pdf", files.PDF)], PLAN, case
         )
-        cases.move(officer, case, CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT, letters=draft.saved)
+        moved_on(officer, case, until="draft_plan_sent", letters_for={"draft_plan_sent": draft.saved})
         reference = case.reference
         db.session.remove()
     return reference
