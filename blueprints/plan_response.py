@@ -40,16 +40,16 @@ bp = Blueprint("plan_response", __name__, url_prefix="/send/requests/<public_id>
 CAPTION = "Your views on the draft EHC plan"
 
 
-def _case_or_404(public_id: str, autosaving: bool = False) -> AssessmentRequest:
-    """The family's own case once a draft plan has been sent (404 before, and for anyone else)."""
+def _case_or_404(public_id: str, autosaving: bool = False) -> tuple[AssessmentRequest, PlanResponse | None]:
+    """The family's own case once a draft plan has been sent (404 before, and for anyone else), with
+    their response to it if they have started one."""
     found = assessment_requests.family_request(current_user, public_id, autosaving)
-    if found is None or found.is_draft or not _draft_plan_sent(found):
+    if found is None or found.is_draft:
         abort(404)
-    return found
-
-
-def _draft_plan_sent(found: AssessmentRequest) -> bool:
-    return found.step == CaseStep.DRAFT_PLAN_SENT or plan_response.response_of(found) is not None
+    response = plan_response.response_of(found)
+    if found.step != CaseStep.DRAFT_PLAN_SENT and response is None:
+        abort(404)
+    return found, response
 
 
 def _section_or_404(key: str) -> Section:
@@ -91,16 +91,15 @@ def _shown(found: AssessmentRequest, response: PlanResponse | None) -> dict[str,
 @bp.get("")
 @family_required
 def overview(public_id: str) -> str:
-    found = _case_or_404(public_id)
-    return render_template("plan_response/overview.html", **_shown(found, plan_response.response_of(found)))
+    found, response = _case_or_404(public_id)
+    return render_template("plan_response/overview.html", **_shown(found, response))
 
 
 @bp.route("/<key>", methods=["GET", "POST"])
 @family_required
 def section(public_id: str, key: str) -> ResponseReturnValue:
-    found = _case_or_404(public_id)
+    found, response = _case_or_404(public_id)
     section = _section_or_404(key)
-    response = plan_response.response_of(found)
     if not plan_response.is_open(found, response):
         return _closed(found, response)
     if request.method == "GET":
@@ -143,9 +142,9 @@ def _save(found: AssessmentRequest, section: Section) -> ResponseReturnValue:
 @bp.post("/<key>/autosave")
 @family_required
 def autosave(public_id: str, key: str) -> str:
-    found = _case_or_404(public_id, autosaving=True)
+    found, response = _case_or_404(public_id, autosaving=True)
     section = _section_or_404(key)
-    if not plan_response.is_open(found, plan_response.response_of(found)):
+    if not plan_response.is_open(found, response):
         return render_template("plan_response/_closed_autosave.html")
     response = plan_response.response_for_saving(current_user, found)
     answers = appendix_a.read_section(section, request.form)
@@ -165,8 +164,7 @@ def autosave(public_id: str, key: str) -> str:
 @bp.get("/check")
 @family_required
 def check(public_id: str) -> ResponseReturnValue:
-    found = _case_or_404(public_id)
-    response = plan_response.response_of(found)
+    found, response = _case_or_404(public_id)
     if not plan_response.is_open(found, response):
         return _closed(found, response)
     return _check_page(found, response, PlanResponseForm(formdata=None))
@@ -186,8 +184,7 @@ def _check_page(found, response, form, missing_shown: bool = False, status: int 
 @bp.post("/send")
 @family_required
 def send(public_id: str) -> ResponseReturnValue:
-    found = _case_or_404(public_id)
-    response = plan_response.response_of(found)
+    found, response = _case_or_404(public_id)
     form = PlanResponseForm()
     if not plan_response.is_open(found, response):
         return _closed(found, response)
