@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from blueprints.access import staff_required
 from forms import error_list
-from forms.plans import ExistingPlanForm
+from forms.plans import ExistingPlanForm, MeetingForm
 from models.documents import PLAN
-from services import accounts, children, documents, notices, plans
+from services import accounts, children, documents, notices, plans, statutory
 from services.clock import now, uk_day
 
 bp = Blueprint("reviews", __name__, url_prefix="/staff")
@@ -74,3 +74,47 @@ def record_plan(public_id: str) -> ResponseReturnValue:
             return redirect(url_for("staff.child", public_id=public_id))
         form.plan.errors = [*form.plan.errors, *prepared.errors]
     return render_template("staff/record_plan.html", child=child, form=form, errors=error_list(form))
+
+
+@bp.route("/plans/<public_id>/meeting", methods=["GET", "POST"])
+@staff_required
+def arrange_meeting(public_id: str) -> ResponseReturnValue:
+    """Arrange the plan's review meeting and invite the family (at least 2 weeks ahead, or say why not)."""
+    plan = plans.staff_plan(current_user, public_id)
+    if plan is None:
+        abort(404)
+    arranged = plans.open_review(plan)
+    form = MeetingForm()
+    conflict = None
+    if arranged is None and form.validate_on_submit() and form.meeting_on is not None:
+        try:
+            plans.arrange_meeting(
+                current_user,
+                plan,
+                form.meeting_on,
+                form.place.data,
+                form.invited.data,
+                form.late_notice_reason.data,
+            )
+        except plans.TooSoon:
+            form.late_notice_reason.errors = [
+                *form.late_notice_reason.errors,
+                "The meeting is less than 2 weeks away: say why the family could not be invited sooner",
+            ]
+        except plans.AlreadyArranged:
+            conflict = "Someone else arranged this review's meeting first: nothing was changed"
+            arranged = plans.open_review(plan)
+        else:
+            flash("Meeting arranged: the family has been told", notices.SUCCESS)
+            return redirect(url_for("staff.child", public_id=plan.child.public_id))
+    status = 409 if conflict else 200
+    page = render_template(
+        "staff/arrange_meeting.html",
+        plan=plan,
+        arranged=arranged,
+        form=form,
+        errors=error_list(form) if arranged is None else [],
+        conflict=conflict,
+        invite_by=statutory.invite_by,
+    )
+    return page, status

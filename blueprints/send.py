@@ -15,7 +15,7 @@ from forms import error_list
 from forms.send import AccessRequestForm, AnswerForm
 from models import LINK_APPROVED, OPEN_LINK_STATES, Child, ChildLink
 from models.audit import VIEWED
-from services import assessment_requests, audit, children, notices
+from services import assessment_requests, audit, children, notices, plans
 
 bp = Blueprint("send", __name__, url_prefix="/send")
 
@@ -156,4 +156,4 @@ def child(public_id: str) -> str:
     if found is None:
         abort(404)
     child, link = found
-    return render_template("send/child.html", child=child, link=link)
+    return render_template("send/child.html", child=child, link=link, plans=plans.shown_to_family(child))

@@ -6,12 +6,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, StringField
-from wtforms.validators import Optional, ValidationError
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms import fits, strip
 from forms.staff import TypedDates, date_part
-from models import Plan
+from models import Plan, Review
 from services.clock import now
 
 
@@ -61,4 +61,45 @@ class ExistingPlanForm(TypedDates, FlaskForm):
             date_valid = self.date_error(
                 "issued", "The date the plan was issued must be today or in the past"
             )
+        return valid and date_valid
+
+
+class MeetingForm(TypedDates, FlaskForm):
+    """The annual review meeting: when, where, who is invited, and why the notice is short if it is."""
+
+    COLUMNS = {
+        "place": Review.place,
+        "invited": Review.invited,
+        "late_notice_reason": Review.late_notice_reason,
+        **{f"meeting_{part}": None for part in ("day", "month", "year")},  # one Date column
+    }
+
+    meeting_day, meeting_month, meeting_year = date_part("Day"), date_part("Month"), date_part("Year")
+    place = StringField(
+        "Where (or online, and how to join)",
+        filters=[strip],
+        validators=[DataRequired("Enter where the meeting is"), fits(Review.place, "Where")],
+    )
+    invited = TextAreaField(
+        "Who else is invited",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter who else is invited, such as the school's SENCo"),
+            Length(max=2000, message="This must be 2,000 characters or fewer"),
+        ],
+    )
+    late_notice_reason = TextAreaField(
+        "If the meeting is less than 2 weeks away: why",
+        filters=[strip],
+        validators=[Length(max=2000, message="This must be 2,000 characters or fewer")],
+    )
+
+    meeting_on: date | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.date_error_parts = {}
+        self.meeting_on, date_valid = self.typed_date("meeting", "The date of the meeting")
+        if date_valid and self.meeting_on and self.meeting_on < now().date():
+            date_valid = self.date_error("meeting", "The date of the meeting must be today or in the future")
         return valid and date_valid

@@ -21,7 +21,7 @@ from models.notifications import Notification
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
 from models.plan_response import PlanResponse
-from models.plans import Plan
+from models.plans import Plan, Review
 from models.registration import RegistrationDraft
 from models.requests import DRAFT, SUBMITTED, AssessmentRequest
 from models.sign_in import SignInThrottle
@@ -70,6 +70,7 @@ __all__ = [
     "PasswordHistory",
     "Plan",
     "PlanResponse",
+    "Review",
     "RegistrationDraft",
     "SignInThrottle",
     "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import Model
@@ -38,3 +38,35 @@ class Plan(Model):
 
     child: Mapped[Child] = relationship()
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+
+
+class Review(Model):
+    """One annual review of a plan: its meeting, who is invited, and (once held) its outcome."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)  # the plan's review date when the meeting was arranged
+    meeting_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))  # where, or "online" and how
+    invited: Mapped[str] = mapped_column(Text)  # who is invited besides the family
+    # The family must be invited at least 2 weeks before the meeting; a later invitation needs a reason.
+    late_notice_reason: Mapped[str | None] = mapped_column(Text)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    arranged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # set once the review is decided
+
+    plan: Mapped[Plan] = relationship()
+
+    __table_args__ = (
+        # One review under way for each plan at a time.
+        Index(
+            "ix_reviews_one_open_per_plan",
+            "plan_id",
+            unique=True,
+            postgresql_where=text("outcome IS NULL"),
+            sqlite_where=text("outcome IS NULL"),
+        ),
+    )

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from models import AssessmentRequest, Child, Document, Plan, User
-from models.audit import CREATED
-from services import audit, documents, statutory
+from models import LINK_APPROVED, AssessmentRequest, Child, ChildLink, Document, Plan, Review, User
+from models.audit import CHANGED, CREATED, VIEWED
+from services import audit, documents, links, mailer, notifications, statutory
 
 REVIEWS_AHEAD_WEEKS = 8  # the Reviews page shows what is due in the next 8 weeks, and overdue, first
 PAGE_SIZE = 50
@@ -76,6 +77,88 @@ def record_existing(
     audit.record(staff, CREATED, child)
     db.session.commit()
     return plan
+
+
+class TooSoon(Exception):
+    """The meeting is less than 2 weeks away and no reason for the late notice was given."""
+
+
+class AlreadyArranged(Exception):
+    """A review of this plan is already under way (someone arranged its meeting first)."""
+
+
+def open_review(plan: Plan) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.plan_id == plan.id, Review.outcome.is_(None)))
+
+
+def arrange_meeting(
+    staff: User, plan: Plan, meeting_on: date, place: str, invited: str, late_notice_reason: str | None
+) -> Review:
+    """Arrange the review meeting and invite the family. The law wants at least 2 weeks' notice: a
+    meeting sooner needs the reason recorded. One review is under way per plan (a unique index), so two
+    people arranging at once arrange one meeting."""
+    if statutory.invite_by(meeting_on) < statutory.uk_today() and not late_notice_reason:
+        raise TooSoon("the family must be invited at least 2 weeks before the meeting")
+    review = Review(
+        plan_id=plan.id,
+        due_on=plan.review_due_on,
+        meeting_on=meeting_on,
+        place=place,
+        invited=invited,
+        late_notice_reason=late_notice_reason or None,
+        arranged_by_id=staff.id,
+    )
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError as arranged:
+        db.session.rollback()
+        raise AlreadyArranged("a review of this plan is already under way") from arranged
+    audit.record(staff, CHANGED, plan.child)
+    _invite(plan)
+    db.session.commit()
+    return review
+
+
+def _invite(plan: Plan) -> None:
+    """Each adult linked to the child hears that a meeting is arranged, and where to see it: no detail."""
+    link = links.public_url("send.child", public_id=plan.child.public_id)
+    family = db.session.scalars(
+        select(User)
+        .join(ChildLink, ChildLink.user_id == User.id)
+        .where(ChildLink.child_id == plan.child_id, ChildLink.state == LINK_APPROVED)
+    )
+    for member in family:
+        notifications.notify(
+            member,
+            "an annual review meeting has been arranged",
+            None,
+            link,
+            "An annual review meeting has been arranged",
+            "review_meeting",
+            first_name=mailer.greeting_name(member),
+            child_url=link,
+        )
+
+
+def staff_plan(staff: User, public_id: str) -> Plan | None:
+    """Any plan, for the team, with a VIEWED row for its child's record."""
+    plan = db.session.scalar(select(Plan).where(Plan.public_id == public_id))
+    if plan is not None:
+        audit.record_now(staff, VIEWED, plan.child)
+    return plan
+
+
+@dataclass(frozen=True)
+class FamilyPlan:
+    plan: Plan
+    document: Document | None
+    review: Review | None  # the review under way, with its meeting
+
+
+def shown_to_family(child: Child) -> list[FamilyPlan]:
+    """The child's plans as a linked family sees them: dates, the plan to download, the next meeting."""
+    return [FamilyPlan(plan, plan_document(plan), open_review(plan)) for plan in plans_of(child)]
 
 
 def plan_of_case(request: AssessmentRequest) -> Plan | None:

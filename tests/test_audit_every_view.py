@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import AdviceRequest, AuditEvent
+from models import AdviceRequest, AuditEvent, Plan
 from models.audit import CHANGED, DOWNLOADED, VIEWED
 from services import assessment_requests, audit, cases, documents, messages
 from services.clock import now
@@ -81,6 +81,7 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "messages.staff_case_thread": ShowsAChild("staff", "sent", by_public_id("sent")),
     "messages.staff_child_thread": ShowsAChild("staff", "child", by_public_id("child")),
     "reviews.record_plan": ShowsAChild("staff", "child", by_public_id("child")),
+    "reviews.arrange_meeting": ShowsAChild("staff", "child", by_public_id("plan")),
 }
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
@@ -187,6 +188,12 @@ def world(app, db):
     database.session.commit()
     messages.send(family, messages.thread_for_sending(child, sent), "About the request")
     messages.send(family, messages.thread_for_sending(child), "About the child")
+    plan = Plan(
+        child_id=child.id, issued_on=now().date(), review_due_on=now().date(), recorded_by_id=staff.id
+    )
+    plan.to_post_16 = False
+    database.session.add(plan)
+    database.session.commit()
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
     )
@@ -204,6 +211,7 @@ def world(app, db):
         "document": outcome.saved[0],
         "advice": asked,
         "planned": planned,
+        "plan": plan,
     }
 
 

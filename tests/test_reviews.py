@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import Plan
+from models import Plan, Review
 from services import plans, statutory
 from services.clock import now, uk_day
 from tests import files
@@ -165,3 +165,79 @@ def test_the_reviews_page_puts_overdue_and_soon_first_and_filters(app, db, pat, 
     assert (
         "Phase transfer: by 15 February" in get_page(staff, "/staff/reviews?show=all&transfer=yes").get_text()
     )
+
+
+def test_staff_arrange_the_review_meeting_with_2_weeks_notice_or_a_reason(app, db, pat, staff, mailbox):
+    family = make_family("parent@example.com")
+    child = make_child()
+    approved_link(family, child)
+    plan = a_plan(child, statutory.add_months(now().date(), -11), pat)
+    address = f"/staff/plans/{plan.public_id}/meeting"
+    soon = now().date() + timedelta(days=10)
+    typed = {
+        "meeting_day": soon.day,
+        "meeting_month": soon.month,
+        "meeting_year": soon.year,
+        "place": "Taunton Primary, room 4",
+        "invited": "The SENCo and the educational psychologist",
+    }
+    soup = post_page(staff, address, {**typed, "place": ""})
+    assert error_messages(soup) == ["Enter where the meeting is"]
+    soup = post_page(staff, address, typed)
+    assert error_messages(soup) == [
+        "The meeting is less than 2 weeks away: say why the family could not be invited sooner"
+    ]
+    assert soup.find(id="invited").get_text() == "The SENCo and the educational psychologist"
+    assert database.session.scalar(select(func.count(Review.id))) == 0
+    response = post(
+        staff, address, {**typed, "late_notice_reason": "The family asked for it before the holidays"}
+    )
+    assert response.status_code == 302
+    [invitation] = mailbox.wait_for("parent@example.com")
+    assert invitation["Subject"] == "An annual review meeting has been arranged"
+    body = mailbox.text(invitation) + mailbox.html(invitation)
+    assert f"/send/children/{child.public_id}" in body
+    for detail in ("Jamie", "Rivers", "Taunton", "SENCo", uk_day(soon)):
+        assert detail not in body
+    family_client = app.test_client()
+    signed_in_past_second_step(family_client, "parent@example.com")
+    record = " ".join(get_page(family_client, f"/send/children/{child.public_id}").get_text(" ").split())
+    assert f"Review meeting {uk_day(soon)}, Taunton Primary, room 4" in record
+    assert f"Next annual review Due by {uk_day(plan.review_due_on)}" in record
+    # arranged once: the page shows it, and a second arrangement changes nothing
+    page = get_page(staff, address)
+    assert page.find("form", action=address) is None and "less than 2 weeks before" in page.get_text()
+    with pytest.raises(plans.AlreadyArranged):
+        plans.arrange_meeting(pat, plan, now().date() + timedelta(days=30), "Online", "SENCo", None)
+    assert database.session.scalar(select(func.count(Review.id))) == 1
+
+
+def test_a_meeting_two_weeks_away_needs_no_reason_and_one_in_the_past_is_refused(app, db, pat, staff):
+    plan = a_plan(make_child(), statutory.add_months(now().date(), -11), pat)
+    address = f"/staff/plans/{plan.public_id}/meeting"
+    yesterday = now().date() - timedelta(days=1)
+    soup = post_page(
+        staff,
+        address,
+        {
+            "meeting_day": yesterday.day,
+            "meeting_month": yesterday.month,
+            "meeting_year": yesterday.year,
+            "place": "Online",
+            "invited": "SENCo",
+        },
+    )
+    assert error_messages(soup) == ["The date of the meeting must be today or in the future"]
+    fortnight = statutory.uk_today() + timedelta(days=14)
+    response = post(
+        staff,
+        address,
+        {
+            "meeting_day": fortnight.day,
+            "meeting_month": fortnight.month,
+            "meeting_year": fortnight.year,
+            "place": "Online",
+            "invited": "SENCo",
+        },
+    )
+    assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""EHC plans and the dates of their annual reviews
+"""EHC plans, the dates of their annual reviews, and each review's meeting
 
 Revision ID: e4c8a1f6b2d7
 Revises: d2a7b3c9e5f0
@@ -49,6 +49,33 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_plans_review_due_on"), ["review_due_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_plans_school"), ["school"], unique=False)
         batch_op.create_index(batch_op.f("ix_plans_officer_id"), ["officer_id"], unique=False)
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=24), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("meeting_on", sa.Date(), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("invited", sa.Text(), nullable=False),
+        sa.Column("late_notice_reason", sa.Text(), nullable=True),
+        sa.Column("invited_at", models.types.UTCDateTime(), nullable=False),
+        sa.Column("arranged_by_id", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(["arranged_by_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plans.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("public_id"),
+    )
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reviews_plan_id"), ["plan_id"], unique=False)
+        batch_op.create_index(
+            "ix_reviews_one_open_per_plan",
+            ["plan_id"],
+            unique=True,
+            postgresql_where=sa.text("outcome IS NULL"),
+            sqlite_where=sa.text("outcome IS NULL"),
+        )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_documents_plan_id"), ["plan_id"], unique=False)
@@ -60,4 +87,5 @@ def downgrade():
         batch_op.drop_constraint("fk_documents_plan_id_plans", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_documents_plan_id"))
         batch_op.drop_column("plan_id")
+    op.drop_table("reviews")
     op.drop_table("plans")

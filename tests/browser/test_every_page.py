@@ -73,6 +73,7 @@ def seed(live) -> dict:
         db.session.add(plan)
         db.session.commit()
         ids = {
+            "plan": plan.public_id,
             "commenting": commenting.public_id,
             "responded": responded.public_id,
             "assessed": assessed.public_id,
@@ -186,6 +187,7 @@ STAFF_PAGES = [
     "/staff/reviews",
     "/staff/reviews?show=all&transfer=yes",
     "/staff/children/{child}/plans/new",
+    "/staff/plans/{plan}/meeting",
     "/staff/requests/{assessed}/messages",
     "/staff/children/{child}/messages",
     "/staff/cases",
