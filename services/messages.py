@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db, rows_changed
@@ -181,17 +183,45 @@ def read(viewer: User, thread: Thread) -> int | None:
 
 
 def _read_up_to(viewer: User, thread: Thread, message_id: int, moment: datetime) -> None:
-    """Move the viewer's marker on, and take what they had not read off their unread count."""
-    marker = db.session.get(ThreadRead, (thread.id, viewer.id))
-    before = marker.last_read_message_id if marker else 0
-    if marker is None:
-        db.session.add(
-            ThreadRead(
-                thread_id=thread.id, user_id=viewer.id, last_read_message_id=message_id, read_at=moment
+    """Move the viewer's marker on, and take what they had not read off their unread count. Two pages of
+    the same person at once (a poll and a reload, two tabs) each move it by compare-and-set, so what was
+    read is counted off once."""
+    _marker_exists(thread.id, viewer.id, moment)
+    for _ in range(3):
+        before = db.session.scalar(
+            select(ThreadRead.last_read_message_id).where(
+                ThreadRead.thread_id == thread.id, ThreadRead.user_id == viewer.id
             )
         )
-    elif message_id > before:
-        marker.last_read_message_id, marker.read_at = message_id, moment
+        if before is None or before >= message_id:
+            return
+        moved = rows_changed(
+            update(ThreadRead)
+            .where(
+                ThreadRead.thread_id == thread.id,
+                ThreadRead.user_id == viewer.id,
+                ThreadRead.last_read_message_id == before,
+            )
+            .values(last_read_message_id=message_id, read_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if moved == 1:
+            _count_off(viewer, thread, before, message_id)
+            return
+
+
+def _marker_exists(thread_id: int, user_id: int, moment: datetime) -> None:
+    """A marker at the thread's start unless there is one (INSERT ... ON CONFLICT DO NOTHING)."""
+    dialect_insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        dialect_insert(ThreadRead)
+        .values(thread_id=thread_id, user_id=user_id, last_read_message_id=0, read_at=moment)
+        .on_conflict_do_nothing()
+    )
+
+
+def _count_off(viewer: User, thread: Thread, before: int, message_id: int) -> None:
+    """Take the team's messages now read off a family member's unread count (never below 0)."""
     if viewer.is_staff:
         return
     newly_read = db.session.scalar(

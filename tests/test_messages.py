@@ -13,12 +13,13 @@ import time_machine
 from sqlalchemy import func, select
 
 from extensions import db as database
-from models import AuditEvent, Message, Thread
+from models import AuditEvent, Message, Thread, ThreadRead, User
 from models.audit import CHANGED, VIEWED
 from models.cases import CaseStep
-from services import cases
+from services import cases, messages
 from services.clock import now
 from tests import files
+from tests.concurrency import run_together
 from tests.pages import error_messages, get_page, post, post_page
 from tests.people import (
     approved_link,
@@ -291,3 +292,30 @@ def test_the_settings_each_person_is_asked_and_the_officer_s_email(world, app, m
     post(jamie, "/account/emails", {"email_updates": "each", "parents_see_messages": "yes"})
     database.session.refresh(young)
     assert young.parents_see_messages is True
+
+
+def test_two_pages_of_the_same_person_reading_at_once_count_it_read_once(app, db, world):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    for number in range(3):
+        post(world["clients"]["pat"], case_thread(world, staff=True), {"body": f"Reply {number}"})
+    alex_id = world["alex"].id
+    database.session.refresh(world["alex"])
+    assert world["alex"].unread_messages == 3
+
+    def act(ready) -> str:
+        with app.app_context():
+            alex = database.session.get(User, alex_id)
+            thread = database.session.scalars(select(Thread)).one()
+            ready()
+            messages.read(alex, thread)
+            database.session.remove()
+            return "read"
+
+    assert run_together(act, [(), ()]) == ["read", "read"]
+    database.session.refresh(world["alex"])
+    assert world["alex"].unread_messages == 0
+    markers = database.session.scalar(
+        select(func.count(ThreadRead.thread_id)).where(ThreadRead.user_id == alex_id)
+    )
+    assert markers == 1
