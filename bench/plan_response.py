@@ -51,13 +51,13 @@ def a_case_with_a_draft_plan() -> str:
         (AdviceKind.SETTING, "Taunton Primary School"),
     ):
         asked = advice.ask(officer, case, kind, provider, now().date())
-        report_file = documents.prepare_for_case(
+        report_file = documents.prepare_to_add(
             officer, [documents.Incoming("advice.pdf", files.PDF)], ADVICE, case
         )
         advice.receive(officer, asked, now().date(), report_file.saved)
         advice.share(officer, asked)
     cases.move(officer, case, CaseStep.ASSESSMENT_UNDER_WAY, CaseStep.PLAN_TO_BE_ISSUED)
-    draft = documents.prepare_for_case(officer, [documents.Incoming("draft plan.pdf", files.PDF)], PLAN, case)
+    draft = documents.prepare_to_add(officer, [documents.Incoming("draft plan.pdf", files.PDF)], PLAN, case)
     cases.move(officer, case, CaseStep.PLAN_TO_BE_ISSUED, CaseStep.DRAFT_PLAN_SENT, letters=draft.saved)
     return case.public_id
 

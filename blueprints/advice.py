@@ -112,7 +112,7 @@ def receive(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or form.received_on is None:
         return _advice_page(found, receive_form=form)
     upload = form.chosen_file()
-    prepared = documents.prepare_for_case(
+    prepared = documents.prepare_to_add(
         current_user, documents.received([upload]), ADVICE, advice.advice_case(found)
     )
     if prepared.errors:

@@ -151,7 +151,7 @@ def answer(public_id: str) -> ResponseReturnValue:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
         )
-    prepared = documents.prepare_for_case(
+    prepared = documents.prepare_to_add(
         current_user,
         documents.received(form.chosen_files()),
         WITH_ANSWER,

@@ -97,7 +97,7 @@ def _send(child: Child, case: AssessmentRequest | None) -> ResponseReturnValue:
     form = MessageForm()
     if not form.validate_on_submit():
         return _form_with_errors(child, case, form)
-    prepared = documents.prepare_for_case(
+    prepared = documents.prepare_to_add(
         current_user,
         documents.received(form.chosen_files()),
         WITH_MESSAGE,

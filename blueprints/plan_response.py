@@ -191,7 +191,7 @@ def send(public_id: str) -> ResponseReturnValue:
     if plan_response.incomplete_sections(response) or not form.validate_on_submit():
         return _check_page(found, response, form, missing_shown=True)
     assert response is not None  # every section is completed
-    prepared = documents.prepare_for_case(
+    prepared = documents.prepare_to_add(
         current_user,
         documents.received(form.chosen_files()),
         WITH_ANSWER,

@@ -52,7 +52,7 @@ def record_plan(public_id: str) -> ResponseReturnValue:
     form = ExistingPlanForm()
     if form.validate_on_submit() and form.issued_on is not None:
         upload = form.chosen_file()
-        prepared = documents.prepare_for_case(
+        prepared = documents.prepare_to_add(
             current_user,
             documents.received([upload]),
             PLAN,

@@ -258,7 +258,7 @@ def move_case(public_id: str) -> ResponseReturnValue:
         return case_page(found, step_form=form)
     wanted = CaseStep(form.step.data)
     letter = form.chosen_letter()
-    prepared = documents.prepare_for_case(
+    prepared = documents.prepare_to_add(
         current_user,
         documents.received([letter] if letter else []),
         PLAN if wanted in PLAN_STEPS else TEAM_LETTER,

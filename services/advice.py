@@ -83,7 +83,7 @@ def chase(staff: User, advice: AdviceRequest, chased_on: date) -> None:
 
 
 def receive(staff: User, advice: AdviceRequest, received_on: date, prepared: list[Document]) -> None:
-    """Record the advice as received, with its document (prepared by documents.prepare_for_case). The
+    """Record the advice as received, with its document (prepared by documents.prepare_to_add). The
     family does not see it until it is shared."""
     if received_on < advice.asked_on:
         raise ValueError("advice cannot be received before it was asked for")

@@ -89,7 +89,7 @@ def move(
 ) -> CaseEvent:
     """Move the case from the step its actor saw to the step wanted, if the rules allow it. Asking for
     more information may say by when the family should answer; letters (prepared by
-    documents.prepare_for_case) go with the step, for the family to download."""
+    documents.prepare_to_add) go with the step, for the family to download."""
     if seen not in ALLOWED_FROM[wanted]:
         raise StepNotAllowed(seen, wanted)
     return _moved(
@@ -130,7 +130,7 @@ def answer(
     sent_with: list[Document] = (),  # type: ignore[assignment]
 ) -> CaseEvent:
     """The family answers the team's request for more information, with any documents (prepared by
-    documents.prepare_for_case): the case goes back to its officer, who is emailed."""
+    documents.prepare_to_add): the case goes back to its officer, who is emailed."""
     event = CaseEvent(kind=FAMILY_ANSWERED, note_for_family=words)
     return _moved(owner, request, CaseStep.MORE_INFORMATION, CaseStep.BEING_REVIEWED, event, sent_with)
 

@@ -352,7 +352,7 @@ def _prepare(owner, upload, category, description, belongs_to) -> Document | str
     )
 
 
-def prepare_for_case(
+def prepare_to_add(
     owner: User,
     uploads: list[Incoming],
     category: str,
@@ -360,8 +360,8 @@ def prepare_for_case(
     pdf_only: bool = False,
     child: Child | None = None,
 ) -> UploadOutcome:
-    """Files to go with a step of a request's case (or a message about a child), checked, scanned and
-    stored, but not yet added: the step adds them (attach_to_event, add_prepared) in its own
+    """Files to go with something else (a step of a case, a message, advice, a plan), checked, scanned
+    and stored, but not yet added: what they go with adds them (attach_to_event, add_prepared) in its own
     transaction. If any is refused, none is kept, so that the step is never taken with part of what was
     meant to go with it."""
     outcome = UploadOutcome()
@@ -382,14 +382,14 @@ def prepare_for_case(
 
 
 def attach_to_event(owner: User, prepared: list[Document], event_id: int) -> None:
-    """Add what prepare_for_case kept, as going with this event (in the event's transaction)."""
+    """Add what prepare_to_add kept, as going with this event (in the event's transaction)."""
     for document in prepared:
         document.case_event_id = event_id
     add_prepared(owner, prepared)
 
 
 def add_prepared(owner: User, prepared: list[Document]) -> None:
-    """Add what prepare_for_case kept, with an audit row each (in the caller's transaction)."""
+    """Add what prepare_to_add kept, with an audit row each (in the caller's transaction)."""
     for document in prepared:
         db.session.add(document)
         db.session.flush()

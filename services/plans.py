@@ -59,7 +59,7 @@ def record_existing(
     to_post_16: bool,
     prepared: list[Document],
 ) -> Plan:
-    """A plan issued before the portal, with its PDF (prepared by documents.prepare_for_case)."""
+    """A plan issued before the portal, with its PDF (prepared by documents.prepare_to_add)."""
     plan = Plan(
         child_id=child.id,
         issued_on=issued_on,

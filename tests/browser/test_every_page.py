@@ -62,7 +62,7 @@ def seed(live) -> dict:
             )
         plan_response.send(family, responded, response, [])
         about_the_case = messages.thread_for_sending(child, assessed)
-        letter = documents.prepare_for_case(
+        letter = documents.prepare_to_add(
             family, [documents.Incoming(LONG_FILE_NAME, files.PDF)], WITH_MESSAGE, assessed
         )
         messages.send(family, about_the_case, f"{LONG_WORD}\nA second line", letter.saved)
@@ -97,9 +97,7 @@ def a_case_under_assessment(family, child, officer) -> tuple:
         officer, case, CaseStep.BEING_REVIEWED, CaseStep.AGREED_TO_ASSESS, f"We will assess {LONG_WORD}."
     )
     received = advice.ask(officer, case, AdviceKind.HEALTH, f"Dr {LONG_WORD}", now().date())
-    report = documents.prepare_for_case(
-        officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], ADVICE, case
-    )
+    report = documents.prepare_to_add(officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], ADVICE, case)
     advice.receive(officer, received, now().date(), report.saved)
     advice.share(officer, received)
     waiting = advice.ask(officer, case, AdviceKind.SETTING, "Taunton Primary", now().date())
@@ -110,7 +108,7 @@ def a_case_with_a_draft_plan(family, child, officer, reference: str):
     """A case whose draft plan (a PDF) has just been sent to the family to comment on."""
     case = submitted_case(family, child, reference=reference)
     moved_on(officer, case, until="plan_to_be_issued")
-    draft = documents.prepare_for_case(officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], PLAN, case)
+    draft = documents.prepare_to_add(officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], PLAN, case)
     moved_on(officer, case, until="draft_plan_sent", letters_for={"draft_plan_sent": draft.saved})
     return case
 

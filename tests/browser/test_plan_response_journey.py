@@ -23,7 +23,7 @@ def seed(live) -> str:
         approved_link(family, child)
         case = submitted_case(family, child)
         moved_on(officer, case, until="plan_to_be_issued")
-        draft = documents.prepare_for_case(
+        draft = documents.prepare_to_add(
             officer, [documents.Incoming("draft plan.pdf", files.PDF)], PLAN, case
         )
         moved_on(officer, case, until="draft_plan_sent", letters_for={"draft_plan_sent": draft.saved})
