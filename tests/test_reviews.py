@@ -150,6 +150,10 @@ def test_the_reviews_page_puts_overdue_and_soon_first_and_filters(app, db, pat, 
         soup = get_page(staff, address)
         return [row.find("a").get_text() for row in soup.select("tbody tr")]
 
+    first_row = get_page(staff, "/staff/reviews").select_one("tbody tr")
+    meeting = first_row.find("a", href=lambda address: address.endswith("/meeting"))
+    assert get_page(staff, meeting["href"]).h1.get_text() == "Arrange the annual review meeting"
+
     assert names("/staff/reviews") == ["Ada Rivers", "Ben Rivers"]
     page = get_page(staff, "/staff/reviews")
     assert "10 days overdue" in page.get_text()
