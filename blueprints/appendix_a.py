@@ -151,19 +151,13 @@ def answer(public_id: str) -> ResponseReturnValue:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
         )
-    prepared = documents.prepare_to_add(
-        current_user,
-        documents.received(form.chosen_files()),
-        WITH_ANSWER,
-        found,
-    )
-    if prepared.errors:
-        form.files.errors = [*form.files.errors, *prepared.errors]
+    sent_with = form.documents_to_add(current_user, WITH_ANSWER, found)
+    if sent_with is None:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, errors=error_list(form)
         )
     try:
-        cases.answer(current_user, found, form.answer.data, prepared.saved)
+        cases.answer(current_user, found, form.answer.data, sent_with)
     except cases.ActedFirst:
         return render_template(
             "appendix_a/progress.html", **_progress(found), answer_form=form, conflict=True

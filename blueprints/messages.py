@@ -15,7 +15,7 @@ from forms import ButtonForm, error_list
 from forms.messages import MessageForm
 from models import AssessmentRequest, Child, Thread
 from models.documents import WITH_MESSAGE
-from services import assessment_requests, children, documents, messages, notices
+from services import assessment_requests, children, messages, notices
 from services.clock import now
 
 bp = Blueprint("messages", __name__)
@@ -97,18 +97,11 @@ def _send(child: Child, case: AssessmentRequest | None) -> ResponseReturnValue:
     form = MessageForm()
     if not form.validate_on_submit():
         return _form_with_errors(child, case, form)
-    prepared = documents.prepare_to_add(
-        current_user,
-        documents.received(form.chosen_files()),
-        WITH_MESSAGE,
-        case,
-        child=child,
-    )
-    if prepared.errors:
-        form.files.errors = [*form.files.errors, *prepared.errors]
+    sent_with = form.documents_to_add(current_user, WITH_MESSAGE, case, child=child)
+    if sent_with is None:
         return _form_with_errors(child, case, form)
     thread = messages.thread_for_sending(child, case)
-    messages.send(current_user, thread, form.body.data, prepared.saved)
+    messages.send(current_user, thread, form.body.data, sent_with)
     if is_htmx():
         # the messages above show the new one, an empty form replaces the one sent (and any errors it
         # had shown), and once all is settled app.js puts focus back in its message box

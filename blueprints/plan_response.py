@@ -28,7 +28,6 @@ from services import (
     appendix_a,
     assessment_requests,
     cases,
-    documents,
     notices,
     plan_response,
     sectioned_forms,
@@ -107,7 +106,7 @@ def section(public_id: str, key: str) -> ResponseReturnValue:
         record = response or PlanResponse(answers={}, section_status={}, version=1)
         answers, reason = answers_to_show(record, section)
         return section_page(record, section, answers, _pages(found, section), kept_reason=reason)
-    return _save(found, section)
+    return _save(found, section, response)
 
 
 def _closed(found: AssessmentRequest, response: PlanResponse | None) -> tuple[str, int]:
@@ -115,8 +114,8 @@ def _closed(found: AssessmentRequest, response: PlanResponse | None) -> tuple[st
     return render_template("plan_response/overview.html", **_shown(found, response)), 409
 
 
-def _save(found: AssessmentRequest, section: Section) -> ResponseReturnValue:
-    response = plan_response.response_for_saving(current_user, found)
+def _save(found: AssessmentRequest, section: Section, started: PlanResponse | None) -> ResponseReturnValue:
+    response = plan_response.response_for_saving(current_user, found, started)
     answers = appendix_a.read_section(section, request.form)
     action = request.form.get("action", "continue")
     complete = request.form.get("completed") == "yes"
@@ -146,7 +145,7 @@ def autosave(public_id: str, key: str) -> str:
     section = _section_or_404(key)
     if not plan_response.is_open(found, response):
         return render_template("plan_response/_closed_autosave.html")
-    response = plan_response.response_for_saving(current_user, found)
+    response = plan_response.response_for_saving(current_user, found, response)
     answers = appendix_a.read_section(section, request.form)
     saved = sectioned_forms.save_section(
         current_user,
@@ -191,17 +190,11 @@ def send(public_id: str) -> ResponseReturnValue:
     if plan_response.incomplete_sections(response) or not form.validate_on_submit():
         return _check_page(found, response, form, missing_shown=True)
     assert response is not None  # every section is completed
-    prepared = documents.prepare_to_add(
-        current_user,
-        documents.received(form.chosen_files()),
-        WITH_ANSWER,
-        found,
-    )
-    if prepared.errors:
-        form.files.errors = [*form.files.errors, *prepared.errors]
+    sent_with = form.documents_to_add(current_user, WITH_ANSWER, found)
+    if sent_with is None:
         return _check_page(found, response, form)
     try:
-        plan_response.send(current_user, found, response, prepared.saved)
+        plan_response.send(current_user, found, response, sent_with)
     except plan_response.NotOpen:
         return _closed(found, plan_response.response_of(found))
     flash("Your response has been sent to the team", notices.SUCCESS)

@@ -10,8 +10,8 @@ from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms import fits, strip
-from models import RELATIONSHIPS, CaseEvent, ChildLink
-from services import contact_details
+from models import RELATIONSHIPS, CaseEvent, ChildLink, Document, User
+from services import contact_details, documents
 from services.clock import now
 from services.dates import ALL_PARTS, check_date_of_birth
 from services.young_person import YOUNG_PERSON, young_person_problem
@@ -154,6 +154,17 @@ class WithDocuments:
         limit = current_app.config["DOCUMENT_MAX_FILES"]
         if len(self.chosen_files()) > limit:
             raise ValidationError(f"Choose {limit} files or fewer")
+
+    def documents_to_add(self, owner: User, category: str, request, child=None) -> list[Document] | None:
+        """The chosen files checked, scanned and stored, ready to go with what is sent; None when one
+        was refused, with the reason beside the field (what was typed stays in the form)."""
+        prepared = documents.prepare_to_add(
+            owner, documents.received(self.chosen_files()), category, request, child=child
+        )
+        if prepared.errors:
+            self.files.errors = [*self.files.errors, *prepared.errors]
+            return None
+        return prepared.saved
 
 
 class CaseAnswerForm(WithDocuments, AnswerForm):

@@ -106,9 +106,11 @@ def response_of(request: AssessmentRequest) -> PlanResponse | None:
     return db.session.scalar(select(PlanResponse).where(PlanResponse.request_id == request.id))
 
 
-def response_for_saving(owner: User, request: AssessmentRequest) -> PlanResponse:
-    """The family's response, started on their first save (once only, if two tabs start it at once)."""
-    found = response_of(request)
+def response_for_saving(
+    owner: User, request: AssessmentRequest, found: PlanResponse | None = None
+) -> PlanResponse:
+    """The family's response (`found`, as the page looked it up), started on their first save (once only,
+    if two tabs start it at once)."""
     if found is not None:
         return found
     db.session.add(PlanResponse(request_id=request.id, owner_id=owner.id, answers={}, section_status={}))
