@@ -303,6 +303,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.appendix_a import bp as appendix_a_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.documents import bp as documents_bp
+    from blueprints.family_reviews import bp as family_reviews_bp
     from blueprints.health import bp as health_bp
     from blueprints.messages import bp as messages_bp
     from blueprints.plan_response import bp as plan_response_bp
@@ -324,6 +325,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan_response_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(family_reviews_bp)
     app.register_blueprint(appendix_a_bp)
     app.register_blueprint(session_limits_bp)
     app.register_blueprint(health_bp)

@@ -89,6 +89,9 @@ def remind() -> None:
     click.echo(
         f"Reminded {reminders.remind_of_draft_plans()} families of their last day to comment on a draft plan."
     )
+    click.echo(f"Reminded {reminders.remind_of_review_views()} families to send their views for a review.")
+    due_soon, overdue = reminders.remind_team_of_reviews()
+    click.echo(f"Told the team of {due_soon} reviews due within 8 weeks and {overdue} overdue.")
 
 
 @cases_cli.command("digest")

@@ -46,6 +46,7 @@ from services import (
     notices,
     plan_response,
     plans,
+    reviews,
     sectioned_forms,
     statutory,
 )
@@ -256,7 +257,8 @@ def _final_plan(found, entry: cases.TimelineEntry | None) -> dict | None:
         "document": _documents_at(entry),
         "weeks": statutory.weeks_taken(found.received_on, issued),
         "standing": statutory.standing(due, issued, cases.exceptions_of(found), issued),
-        "plan": plans.plan_of_case(found),
+        "plan": (plan := plans.plan_of_case(found)),
+        "reviews": reviews.reviews_of(plan) if plan else [],
     }
 
 

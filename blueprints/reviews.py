@@ -1,5 +1,6 @@
 """The team's annual reviews: every EHC plan and when its next review is due (the soonest and overdue
-first), and recording a plan issued before the portal so its reviews are counted from it."""
+first), recording a plan issued before the portal so its reviews are counted from it, and each review
+from its meeting to its outcome (papers shared, the family's views, report, decision, amended plan)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from flask_login import current_user
 
 from blueprints.access import staff_required
 from forms import error_list
-from forms.plans import ExistingPlanForm, MeetingForm
+from forms.plans import AmendedPlanForm, DecisionForm, ExistingPlanForm, MeetingForm, PapersForm, ReportForm
+from models import Review
 from models.documents import PLAN
-from services import accounts, children, documents, notices, plans, statutory
+from models.plan_response import COMMENTS, VIEWS
+from models.plans import AMEND
+from services import accounts, children, documents, notices, plans, reviews, statutory
 from services.clock import now, uk_day
+from services.review_questions import FORMS
 
 bp = Blueprint("reviews", __name__, url_prefix="/staff")
 
@@ -88,7 +93,7 @@ def arrange_meeting(public_id: str) -> ResponseReturnValue:
     conflict = None
     if arranged is None and form.validate_on_submit() and form.meeting_on is not None:
         try:
-            plans.arrange_meeting(
+            arranged = plans.arrange_meeting(
                 current_user,
                 plan,
                 form.meeting_on,
@@ -106,7 +111,7 @@ def arrange_meeting(public_id: str) -> ResponseReturnValue:
             arranged = plans.open_review(plan)
         else:
             flash("Meeting arranged: the family has been told", notices.SUCCESS)
-            return redirect(url_for("staff.child", public_id=plan.child.public_id))
+            return redirect(url_for(".review", public_id=arranged.public_id))
     status = 409 if conflict else 200
     page = render_template(
         "staff/arrange_meeting.html",
@@ -118,3 +123,130 @@ def arrange_meeting(public_id: str) -> ResponseReturnValue:
         invite_by=statutory.invite_by,
     )
     return page, status
+
+
+# --- One review, from its meeting to its outcome ----------------------------------------------------
+
+
+def _review_or_404(public_id: str) -> Review:
+    review = reviews.staff_review(current_user, public_id)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _review_page(review: Review, status: int = 200, conflict: str | None = None, **forms) -> tuple[str, int]:
+    shown = {
+        "papers_form": PapersForm(formdata=None),
+        "report_form": ReportForm(formdata=None),
+        "decision_form": DecisionForm(formdata=None),
+        "amended_form": AmendedPlanForm(formdata=None),
+        **forms,
+    }
+    errors = [error for form in forms.values() for error in error_list(form)]
+    page = render_template(
+        "staff/review.html",
+        review=review,
+        plan=review.plan,
+        dates=reviews.dates_of(review),
+        papers_late=reviews.papers_late(review),
+        documents=reviews.review_documents(review, current_user),
+        views=reviews.sent_response(review, VIEWS),
+        comments=reviews.sent_response(review, COMMENTS),
+        forms=FORMS,
+        errors=errors,
+        conflict=conflict,
+        **shown,
+    )
+    return page, status
+
+
+MOVED_ON = "Someone else has moved this review on first: nothing was changed"
+
+
+@bp.get("/reviews/<public_id>")
+@staff_required
+def review(public_id: str) -> ResponseReturnValue:
+    return _review_page(_review_or_404(public_id))
+
+
+def _prepared(form, uploads: list, pdf_only: bool, review: Review, field) -> list | None:
+    prepared = documents.prepare_to_add(
+        current_user, documents.received(uploads), "", None, pdf_only=pdf_only, child=review.plan.child
+    )
+    if prepared.errors:
+        field.errors = [*field.errors, *prepared.errors]
+        return None
+    return prepared.saved
+
+
+def _done(review: Review, message: str) -> ResponseReturnValue:
+    flash(message, notices.SUCCESS)
+    return redirect(url_for(".review", public_id=review.public_id))
+
+
+@bp.post("/reviews/<public_id>/papers")
+@staff_required
+def share_papers(public_id: str) -> ResponseReturnValue:
+    review = _review_or_404(public_id)
+    form = PapersForm()
+    if form.validate_on_submit():
+        prepared = _prepared(form, form.chosen_files(), False, review, form.files)
+        if prepared is not None:
+            try:
+                reviews.share_papers(current_user, review, prepared)
+            except reviews.ActedFirst:
+                return _review_page(review, 409, MOVED_ON)
+            return _done(review, "Shared with the family: they have been told")
+    return _review_page(review, papers_form=form)
+
+
+@bp.post("/reviews/<public_id>/report")
+@staff_required
+def record_report(public_id: str) -> ResponseReturnValue:
+    review = _review_or_404(public_id)
+    form = ReportForm()
+    if form.validate_on_submit() and form.held_on is not None:
+        prepared = _prepared(form, [form.chosen_file()], True, review, form.pdf)
+        if prepared is not None:
+            try:
+                reviews.record_report(current_user, review, form.held_on, prepared)
+            except reviews.ActedFirst:
+                return _review_page(review, 409, MOVED_ON)
+            return _done(review, "Report added and shared with the family")
+    return _review_page(review, report_form=form)
+
+
+@bp.post("/reviews/<public_id>/decision")
+@staff_required
+def decide(public_id: str) -> ResponseReturnValue:
+    review = _review_or_404(public_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        chosen = form.chosen_file() if form.decision.data == AMEND else None
+        prepared = _prepared(form, [chosen], True, review, form.amendments) if chosen else []
+        if prepared is not None:
+            try:
+                reviews.decide(
+                    current_user, review, form.decision.data, form.reasons.data, form.summary.data, prepared
+                )
+            except reviews.ActedFirst:
+                return _review_page(review, 409, MOVED_ON)
+            return _done(review, "Decision recorded: the family has been told")
+    return _review_page(review, decision_form=form)
+
+
+@bp.post("/reviews/<public_id>/amended-plan")
+@staff_required
+def issue_amended_plan(public_id: str) -> ResponseReturnValue:
+    review = _review_or_404(public_id)
+    form = AmendedPlanForm()
+    if form.validate_on_submit():
+        prepared = _prepared(form, [form.chosen_file()], True, review, form.pdf)
+        if prepared is not None:
+            try:
+                reviews.issue_amended_plan(current_user, review, prepared)
+            except reviews.ActedFirst:
+                return _review_page(review, 409, MOVED_ON)
+            return _done(review, "Amended plan issued: the family has been told")
+    return _review_page(review, amended_form=form)

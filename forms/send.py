@@ -177,6 +177,10 @@ class PlanResponseForm(WithDocuments, FlaskForm):
     """Sending the response to a draft plan, with any documents (its views are saved section by section)."""
 
 
+class ReviewResponseForm(WithDocuments, FlaskForm):
+    """Sending views or comments for an annual review, with any documents (saved section by section)."""
+
+
 class WithdrawForm(FlaskForm):
     """Withdrawing a request: why, if the family wants to say (the team reads it)."""
 

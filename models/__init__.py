@@ -20,7 +20,7 @@ from models.messages import Message, Thread, ThreadRead
 from models.notifications import Notification
 from models.outbox import OutboxMessage
 from models.password_history import PasswordHistory
-from models.plan_response import PlanResponse
+from models.plan_response import PlanResponse, ReviewResponse
 from models.plans import Plan, Review
 from models.registration import RegistrationDraft
 from models.requests import DRAFT, SUBMITTED, AssessmentRequest
@@ -71,6 +71,7 @@ __all__ = [
     "Plan",
     "PlanResponse",
     "Review",
+    "ReviewResponse",
     "RegistrationDraft",
     "SignInThrottle",
     "User",

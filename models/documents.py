@@ -24,7 +24,13 @@ CATEGORIES = {
 # with an answer, and professionals' advice. Each goes with an event of the case (case_event_id), set for
 # advice only when the team shares it.
 TEAM_LETTER, PLAN, WITH_ANSWER, ADVICE, WITH_MESSAGE = "letter", "plan", "answer", "advice", "message"
+# An annual review's own documents, listed with the review (review_id): reports and advice for the meeting,
+# its report, and the proposed amendments (an amended plan is a PLAN).
+REVIEW_PAPER, REVIEW_REPORT, AMENDMENTS = "review_paper", "review_report", "amendments"
 CASE_CATEGORIES = {
+    REVIEW_PAPER: "Report or advice for the annual review",
+    REVIEW_REPORT: "Annual review report",
+    AMENDMENTS: "Proposed amendments to the plan",
     TEAM_LETTER: "Letter from the council",
     PLAN: "EHC plan",
     WITH_ANSWER: "Sent with an answer to the team",
@@ -50,6 +56,8 @@ class Document(Model):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     # An EHC plan issued before the portal, recorded by staff with its PDF.
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    # A document of an annual review: the team's (shared with the family as they add it) or the family's.
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(String(200))

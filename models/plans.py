@@ -3,7 +3,7 @@ plan issued before it; when its next annual review is due, and any move to the n
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,15 @@ from extensions import Model
 from models.children import Child, new_public_id
 from models.types import UTCDateTime, utcnow
 from models.user import User
+
+# The council's decision after an annual review meeting, and how the review ends.
+KEEP, AMEND, END = "keep", "amend", "end"
+DECISIONS = {
+    KEEP: "Keep the plan as it is",
+    AMEND: "Amend the plan",
+    END: "Stop maintaining the plan",
+}
+KEPT, AMENDED, ENDED = "kept", "amended", "ended"
 
 
 class Plan(Model):
@@ -35,6 +44,10 @@ class Plan(Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # The review date the team was last reminded of as coming up, and as overdue (flask reviews remind):
+    # one reminder of each for each date.
+    due_soon_reminded_for: Mapped[date | None] = mapped_column(Date)
+    overdue_reminded_for: Mapped[date | None] = mapped_column(Date)
 
     child: Mapped[Child] = relationship()
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
@@ -56,9 +69,35 @@ class Review(Model):
     late_notice_reason: Mapped[str | None] = mapped_column(Text)
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     arranged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[str | None] = mapped_column(String(20))  # set once the review is decided
+    # Set once the review is over: KEPT or ENDED with the decision, AMENDED with the amended plan.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    # When the team first shared reports and advice for the meeting (due 2 weeks before it).
+    papers_shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    views_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # After the meeting: the day it was held and when its report was added (due 2 weeks after).
+    held_on: Mapped[date | None] = mapped_column(Date)
+    report_added_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The council's decision (due 4 weeks after the meeting), its reasons, and for an amendment the
+    # proposed changes in brief, the family's last day to comment and the amended plan's due date.
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    amendment_summary: Mapped[str | None] = mapped_column(Text)
+    comments_due_on: Mapped[date | None] = mapped_column(Date)
+    amended_plan_due_on: Mapped[date | None] = mapped_column(Date)
+    finished_on: Mapped[date | None] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship()
+
+    @property
+    def views_due_on(self) -> date:
+        """The family's views are wanted by the day before the meeting, so the team can read them."""
+        return self.meeting_on - timedelta(days=1)
+
+    @property
+    def decision_label(self) -> str:
+        return DECISIONS.get(self.decision or "", "")
 
     __table_args__ = (
         # One review under way for each plan at a time.

@@ -123,12 +123,7 @@ def arrange_meeting(
 def _invite(plan: Plan) -> None:
     """Each adult linked to the child hears that a meeting is arranged, and where to see it: no detail."""
     link = links.public_url("send.child", public_id=plan.child.public_id)
-    family = db.session.scalars(
-        select(User)
-        .join(ChildLink, ChildLink.user_id == User.id)
-        .where(ChildLink.child_id == plan.child_id, ChildLink.state == LINK_APPROVED)
-    )
-    for member in family:
+    for member in linked_adults(plan):
         notifications.notify(
             member,
             "an annual review meeting has been arranged",
@@ -139,6 +134,16 @@ def _invite(plan: Plan) -> None:
             first_name=mailer.greeting_name(member),
             child_url=link,
         )
+
+
+def linked_adults(plan: Plan) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ChildLink, ChildLink.user_id == User.id)
+            .where(ChildLink.child_id == plan.child_id, ChildLink.state == LINK_APPROVED)
+        )
+    )
 
 
 def staff_plan(staff: User, public_id: str) -> Plan | None:
@@ -154,11 +159,23 @@ class FamilyPlan:
     plan: Plan
     document: Document | None
     review: Review | None  # the review under way, with its meeting
+    past_reviews: list[Review]  # earlier reviews, the latest first
 
 
 def shown_to_family(child: Child) -> list[FamilyPlan]:
-    """The child's plans as a linked family sees them: dates, the plan to download, the next meeting."""
-    return [FamilyPlan(plan, plan_document(plan), open_review(plan)) for plan in plans_of(child)]
+    """The child's plans as a linked family sees them: dates, the plan to download, the next meeting,
+    and the reviews held."""
+    shown = []
+    for plan in plans_of(child):
+        reviews = list(
+            db.session.scalars(
+                select(Review).where(Review.plan_id == plan.id).order_by(Review.meeting_on.desc())
+            )
+        )
+        under_way = next((review for review in reviews if review.outcome is None), None)
+        past = [review for review in reviews if review is not under_way]
+        shown.append(FamilyPlan(plan, plan_document(plan), under_way, past))
+    return shown
 
 
 def plan_of_case(request: AssessmentRequest) -> Plan | None:
@@ -173,7 +190,7 @@ def plans_of(child: Child) -> list[Plan]:
 
 def plan_document(plan: Plan) -> Document | None:
     return db.session.scalar(
-        select(Document).where(Document.plan_id == plan.id).order_by(Document.id).limit(1)
+        select(Document).where(Document.plan_id == plan.id).order_by(Document.id.desc()).limit(1)
     )
 
 

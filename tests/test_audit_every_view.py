@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from extensions import db as database
 from models import AdviceRequest, AuditEvent, Plan
 from models.audit import CHANGED, DOWNLOADED, VIEWED
-from services import assessment_requests, audit, cases, documents, messages
+from services import assessment_requests, audit, cases, documents, messages, plans
 from services.clock import now
 from tests import files
 from tests.pages import post
@@ -82,7 +82,19 @@ SHOWS_A_CHILD: dict[str, ShowsAChild] = {
     "messages.staff_child_thread": ShowsAChild("staff", "child", by_public_id("child")),
     "reviews.record_plan": ShowsAChild("staff", "child", by_public_id("child")),
     "reviews.arrange_meeting": ShowsAChild("staff", "child", by_public_id("plan")),
+    "reviews.review": ShowsAChild("staff", "child", by_public_id("review")),
+    "family_reviews.review": ShowsAChild("family", "child", by_public_id("review")),
+    "family_reviews.overview": ShowsAChild("family", "child", lambda world: in_review_form(world)),
+    "family_reviews.section": ShowsAChild(
+        "family", "child", lambda world: in_review_form(world, key="family_views")
+    ),
+    "family_reviews.check": ShowsAChild("family", "child", lambda world: in_review_form(world)),
 }
+
+
+def in_review_form(world: dict, **more: str) -> dict:
+    return {"public_id": world["review"].public_id, "kind": "views", **more}
+
 
 NOT_A_CHILD_RECORD: dict[str, str] = {
     "staff.home": "the team's queues: names and dates only; each record is logged when opened",
@@ -194,6 +206,7 @@ def world(app, db):
     plan.to_post_16 = False
     database.session.add(plan)
     database.session.commit()
+    review = plans.arrange_meeting(staff, plan, now().date() + timedelta(days=20), "Online", "SENCo", None)
     outcome = documents.save_uploads(
         family, [documents.Incoming("report.pdf", files.PDF)], "report", None, child=child
     )
@@ -212,6 +225,7 @@ def world(app, db):
         "advice": asked,
         "planned": planned,
         "plan": plan,
+        "review": review,
     }
 
 

@@ -77,7 +77,7 @@ def test_the_readme_commands_work_as_written_without_a_secret_key_or_debug(fresh
         "Created staff account jo.clerk@somerset.gov.uk.\n",
         "Sent 0, failed 0.\n",
         "Deleted 0 old emails.\n",
-        "Reminded 0 families of their last day to comment on a draft plan.\n",
+        "Told the team of 0 reviews due within 8 weeks and 0 overdue.\n",
         "Sent 0 daily emails.\n",
     ]
     with sqlite3.connect(path) as database:

@@ -35,6 +35,7 @@ EMAIL_CONTEXT = {
     "minutes": 60,
     "hours": 1,
     "last_day": date(2027, 1, 7),
+    "due_on": date(2027, 1, 7),
 }
 
 

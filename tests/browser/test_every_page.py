@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +13,17 @@ from bench.pages import csrf, pass_second_step
 from extensions import db
 from models import AdviceKind, CaseStep, Plan
 from models.documents import ADVICE, PLAN, WITH_MESSAGE
-from services import advice, assessment_requests, cases, documents, messages, plan_response, sectioned_forms
+from services import (
+    advice,
+    assessment_requests,
+    cases,
+    documents,
+    messages,
+    plan_response,
+    plans,
+    reviews,
+    sectioned_forms,
+)
 from services.clock import now
 from tests import files
 from tests.factories import GOOD_PASSWORD
@@ -72,8 +83,11 @@ def seed(live) -> dict:
         plan.review_due_on, plan.to_post_16, plan.transfer_year = now().date(), False, now().year + 1
         db.session.add(plan)
         db.session.commit()
+        reviewing, amending = reviews_under_way(admin, child, plan)
         ids = {
             "plan": plan.public_id,
+            "reviewing": reviewing.public_id,
+            "amending": amending.public_id,
             "commenting": commenting.public_id,
             "responded": responded.public_id,
             "assessed": assessed.public_id,
@@ -102,6 +116,36 @@ def a_case_under_assessment(family, child, officer) -> tuple:
     advice.share(officer, received)
     waiting = advice.ask(officer, case, AdviceKind.SETTING, "Taunton Primary", now().date())
     return case, waiting
+
+
+def reviews_under_way(officer, child, plan) -> tuple:
+    """The plan's review, its meeting 3 weeks away and papers shared; and another plan's review, held,
+    with amendments proposed."""
+    reviewing = plans.arrange_meeting(
+        officer, plan, now().date() + timedelta(days=21), LONG_WORD, f"The SENCo {LONG_WORD}", None
+    )
+    paper = documents.prepare_to_add(
+        officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "", None, child=child
+    )
+    reviews.share_papers(officer, reviewing, paper.saved)
+    older = Plan(child_id=child.id, issued_on=now().date() - timedelta(days=360), recorded_by_id=officer.id)
+    older.review_due_on, older.to_post_16 = now().date(), False
+    db.session.add(older)
+    db.session.commit()
+    amending = plans.arrange_meeting(
+        officer, older, now().date() + timedelta(days=15), "Online", "SENCo", None
+    )
+    amending.meeting_on = now().date() - timedelta(days=3)
+    db.session.commit()
+    report = documents.prepare_to_add(
+        officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "", None, child=child
+    )
+    reviews.record_report(officer, amending, amending.meeting_on, report.saved)
+    changes = documents.prepare_to_add(
+        officer, [documents.Incoming(LONG_FILE_NAME, files.PDF)], "", None, child=child
+    )
+    reviews.decide(officer, amending, "amend", f"Reasons {LONG_WORD}", f"Changes {LONG_WORD}", changes.saved)
+    return reviewing, amending
 
 
 def a_case_with_a_draft_plan(family, child, officer, reference: str):
@@ -169,6 +213,15 @@ FAMILY_PAGES = [
     "/send/requests/{commenting}/draft-plan/school",
     "/send/requests/{commenting}/draft-plan/check",
     "/send/requests/{responded}/draft-plan",
+    "/send/reviews/{reviewing}",
+    "/send/reviews/{reviewing}/views",
+    "/send/reviews/{reviewing}/views/family_views",
+    "/send/reviews/{reviewing}/views/all_about_me",
+    "/send/reviews/{reviewing}/views/check",
+    "/send/reviews/{amending}",
+    "/send/reviews/{amending}/comments",
+    "/send/reviews/{amending}/comments/proposed_changes",
+    "/send/reviews/{amending}/comments/check",
     "/send/no-such-page",
 ]
 STAFF_PAGES = [
@@ -186,6 +239,8 @@ STAFF_PAGES = [
     "/staff/reviews?show=all&transfer=yes",
     "/staff/children/{child}/plans/new",
     "/staff/plans/{plan}/meeting",
+    "/staff/reviews/{reviewing}",
+    "/staff/reviews/{amending}",
     "/staff/requests/{assessed}/messages",
     "/staff/children/{child}/messages",
     "/staff/cases",
