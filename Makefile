@@ -91,6 +91,7 @@ bench: setup-test
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/plan_response.py
 	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/reviews.py
 
 # Many families at once on gunicorn and PostgreSQL, beside a hello app (README, "Benchmarks"); a few minutes.
 bench-load: setup-test
