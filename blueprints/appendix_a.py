@@ -46,7 +46,6 @@ from services import (
     notices,
     plan_response,
     plans,
-    reviews,
     sectioned_forms,
     statutory,
 )
@@ -258,7 +257,7 @@ def _final_plan(found, entry: cases.TimelineEntry | None) -> dict | None:
         "weeks": statutory.weeks_taken(found.received_on, issued),
         "standing": statutory.standing(due, issued, cases.exceptions_of(found), issued),
         "plan": (plan := plans.plan_of_case(found)),
-        "reviews": reviews.reviews_of(plan) if plan else [],
+        "reviews": plans.reviews_of(plan) if plan else [],
     }
 
 

@@ -4,9 +4,14 @@ from its meeting to its outcome (papers shared, the family's views, report, deci
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import Field
 
 from blueprints.access import staff_required
 from forms import error_list
@@ -170,19 +175,39 @@ def review(public_id: str) -> ResponseReturnValue:
     return _review_page(_review_or_404(public_id))
 
 
-def _prepared(form, uploads: list, pdf_only: bool, review: Review, field) -> list | None:
-    prepared = documents.prepare_to_add(
-        current_user, documents.received(uploads), "", None, pdf_only=pdf_only, child=review.plan.child
-    )
-    if prepared.errors:
-        field.errors = [*field.errors, *prepared.errors]
-        return None
-    return prepared.saved
+@dataclass(frozen=True)
+class Upload:
+    """The files a step of a review comes with: where their errors go, and whether only PDFs will do."""
+
+    field: Field
+    chosen: list
+    pdf_only: bool = True
 
 
-def _done(review: Review, message: str) -> ResponseReturnValue:
-    flash(message, notices.SUCCESS)
-    return redirect(url_for(".review", public_id=review.public_id))
+def _step(
+    review: Review, name: str, form: FlaskForm, upload: Upload, act: Callable[[list], None], done: str
+) -> ResponseReturnValue:
+    """A step of the review from its form: checked, its files prepared (refused ones named beside the
+    field), then taken by `act`, once; if someone moved the review on first, nothing is kept."""
+    if form.validate_on_submit():
+        prepared = documents.prepare_to_add(
+            current_user,
+            documents.received([chosen for chosen in upload.chosen if chosen]),
+            "",
+            None,
+            pdf_only=upload.pdf_only,
+            child=review.plan.child,
+        )
+        if prepared.errors:
+            upload.field.errors = [*upload.field.errors, *prepared.errors]
+        else:
+            try:
+                act(prepared.saved)
+            except reviews.ActedFirst:
+                return _review_page(review, 409, MOVED_ON)
+            flash(done, notices.SUCCESS)
+            return redirect(url_for(".review", public_id=review.public_id))
+    return _review_page(review, **{name: form})
 
 
 @bp.post("/reviews/<public_id>/papers")
@@ -190,15 +215,14 @@ def _done(review: Review, message: str) -> ResponseReturnValue:
 def share_papers(public_id: str) -> ResponseReturnValue:
     review = _review_or_404(public_id)
     form = PapersForm()
-    if form.validate_on_submit():
-        prepared = _prepared(form, form.chosen_files(), False, review, form.files)
-        if prepared is not None:
-            try:
-                reviews.share_papers(current_user, review, prepared)
-            except reviews.ActedFirst:
-                return _review_page(review, 409, MOVED_ON)
-            return _done(review, "Shared with the family: they have been told")
-    return _review_page(review, papers_form=form)
+    return _step(
+        review,
+        "papers_form",
+        form,
+        Upload(form.files, form.chosen_files(), pdf_only=False),
+        lambda prepared: reviews.share_papers(current_user, review, prepared),
+        "Shared with the family: they have been told",
+    )
 
 
 @bp.post("/reviews/<public_id>/report")
@@ -206,15 +230,19 @@ def share_papers(public_id: str) -> ResponseReturnValue:
 def record_report(public_id: str) -> ResponseReturnValue:
     review = _review_or_404(public_id)
     form = ReportForm()
-    if form.validate_on_submit() and form.held_on is not None:
-        prepared = _prepared(form, [form.chosen_file()], True, review, form.pdf)
-        if prepared is not None:
-            try:
-                reviews.record_report(current_user, review, form.held_on, prepared)
-            except reviews.ActedFirst:
-                return _review_page(review, 409, MOVED_ON)
-            return _done(review, "Report added and shared with the family")
-    return _review_page(review, report_form=form)
+
+    def add_report(prepared: list) -> None:
+        assert form.held_on is not None  # a valid form has its date
+        reviews.record_report(current_user, review, form.held_on, prepared)
+
+    return _step(
+        review,
+        "report_form",
+        form,
+        Upload(form.pdf, [form.chosen_file()]),
+        add_report,
+        "Report added and shared with the family",
+    )
 
 
 @bp.post("/reviews/<public_id>/decision")
@@ -222,18 +250,17 @@ def record_report(public_id: str) -> ResponseReturnValue:
 def decide(public_id: str) -> ResponseReturnValue:
     review = _review_or_404(public_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        chosen = form.chosen_file() if form.decision.data == AMEND else None
-        prepared = _prepared(form, [chosen], True, review, form.amendments) if chosen else []
-        if prepared is not None:
-            try:
-                reviews.decide(
-                    current_user, review, form.decision.data, form.reasons.data, form.summary.data, prepared
-                )
-            except reviews.ActedFirst:
-                return _review_page(review, 409, MOVED_ON)
-            return _done(review, "Decision recorded: the family has been told")
-    return _review_page(review, decision_form=form)
+    amending = form.decision.data == AMEND
+    return _step(
+        review,
+        "decision_form",
+        form,
+        Upload(form.amendments, [form.chosen_file()] if amending else []),
+        lambda prepared: reviews.decide(
+            current_user, review, form.decision.data, form.reasons.data, form.summary.data, prepared
+        ),
+        "Decision recorded: the family has been told",
+    )
 
 
 @bp.post("/reviews/<public_id>/amended-plan")
@@ -241,12 +268,11 @@ def decide(public_id: str) -> ResponseReturnValue:
 def issue_amended_plan(public_id: str) -> ResponseReturnValue:
     review = _review_or_404(public_id)
     form = AmendedPlanForm()
-    if form.validate_on_submit():
-        prepared = _prepared(form, [form.chosen_file()], True, review, form.pdf)
-        if prepared is not None:
-            try:
-                reviews.issue_amended_plan(current_user, review, prepared)
-            except reviews.ActedFirst:
-                return _review_page(review, 409, MOVED_ON)
-            return _done(review, "Amended plan issued: the family has been told")
-    return _review_page(review, amended_form=form)
+    return _step(
+        review,
+        "amended_form",
+        form,
+        Upload(form.pdf, [form.chosen_file()]),
+        lambda prepared: reviews.issue_amended_plan(current_user, review, prepared),
+        "Amended plan issued: the family has been told",
+    )

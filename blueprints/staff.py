@@ -35,7 +35,6 @@ from services import (
     messages,
     notices,
     plans,
-    reviews,
 )
 from services.clock import now, uk_datetime
 
@@ -309,7 +308,7 @@ def _child_page(child, revoke_form=None, revoke_link=None, conflict=None) -> str
         errors=error_list(revoke_form) if revoke_form else [],
         approved=LINK_APPROVED,
         conflict=conflict,
-        plans=[(plan, plans.plan_document(plan), reviews.reviews_of(plan)) for plan in plans.plans_of(child)],
+        plans=[(plan, plans.plan_document(plan), plans.reviews_of(plan)) for plan in plans.plans_of(child)],
     )
 
 

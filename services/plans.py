@@ -167,15 +167,18 @@ def shown_to_family(child: Child) -> list[FamilyPlan]:
     and the reviews held."""
     shown = []
     for plan in plans_of(child):
-        reviews = list(
-            db.session.scalars(
-                select(Review).where(Review.plan_id == plan.id).order_by(Review.meeting_on.desc())
-            )
-        )
+        reviews = reviews_of(plan)
         under_way = next((review for review in reviews if review.outcome is None), None)
         past = [review for review in reviews if review is not under_way]
         shown.append(FamilyPlan(plan, plan_document(plan), under_way, past))
     return shown
+
+
+def reviews_of(plan: Plan) -> list[Review]:
+    """The plan's reviews, the latest meeting first."""
+    return list(
+        db.session.scalars(select(Review).where(Review.plan_id == plan.id).order_by(Review.meeting_on.desc()))
+    )
 
 
 def plan_of_case(request: AssessmentRequest) -> Plan | None:

@@ -59,12 +59,6 @@ def staff_review(staff: User, public_id: str) -> Review | None:
     return review
 
 
-def reviews_of(plan: Plan) -> list[Review]:
-    return list(
-        db.session.scalars(select(Review).where(Review.plan_id == plan.id).order_by(Review.meeting_on.desc()))
-    )
-
-
 def review_documents(review: Review, viewer: User) -> dict[str, list[Document]]:
     """The review's documents this viewer may see, by category, oldest first."""
     found: dict[str, list[Document]] = {}
