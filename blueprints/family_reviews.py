@@ -23,7 +23,7 @@ from blueprints.sectioned_form import (
 from forms import error_list
 from forms.send import ReviewResponseForm
 from models import Review, ReviewResponse
-from models.documents import WITH_ANSWER
+from models.documents import AMENDMENTS, WITH_ANSWER
 from models.plan_response import COMMENTS, VIEWS
 from models.plans import AMEND
 from services import appendix_a, notices, plans, reviews, sectioned_forms
@@ -44,17 +44,18 @@ def _review_or_404(public_id: str, viewing: bool = True) -> Review:
 @family_required
 def review(public_id: str) -> str:
     found = _review_or_404(public_id)
-    papers = reviews.review_documents(found, current_user)
+    views = reviews.response_of(found, VIEWS)
+    comments = reviews.response_of(found, COMMENTS) if found.decision == AMEND else None
     return render_template(
         "family_reviews/review.html",
         review=found,
         plan=found.plan,
         dates=reviews.dates_of(found),
-        papers=papers,
-        views=reviews.response_of(found, VIEWS),
-        comments=reviews.response_of(found, COMMENTS) if found.decision == AMEND else None,
-        views_open=reviews.is_open(found, VIEWS, reviews.response_of(found, VIEWS)),
-        comments_open=reviews.is_open(found, COMMENTS, reviews.response_of(found, COMMENTS)),
+        papers=reviews.review_documents(found, current_user),
+        views=views,
+        comments=comments,
+        views_open=reviews.is_open(found, VIEWS, views),
+        comments_open=reviews.is_open(found, COMMENTS, comments),
         plan_document=plans.plan_document(found.plan),
         team_email=current_app.config["TEAM_EMAIL"],
     )
@@ -103,7 +104,9 @@ def _shown(found: Review, form: ReviewForm, response: ReviewResponse | None) -> 
         ],
         is_open=reviews.is_open(found, form.kind, response),
         due_on=reviews.due_on(found, form.kind),
-        amendments=reviews.review_documents(found, current_user).get("amendments", []),
+        amendments=reviews.review_documents(found, current_user).get(AMENDMENTS, [])
+        if form.kind == COMMENTS
+        else [],
         team_email=current_app.config["TEAM_EMAIL"],
     )
 

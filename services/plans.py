@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -214,6 +214,7 @@ class ReviewRow:
     plan: Plan
     days_left: int
     transfer_deadline: date | None
+    review: Review | None  # the review under way, once its meeting is arranged
 
 
 @dataclass(frozen=True)
@@ -247,8 +248,10 @@ def page_of_reviews(filters: Filters, today: date) -> tuple[list[ReviewRow], int
     """One page of plans, the review due soonest (most overdue) first, and how many match."""
     query = _filtered(filters, today)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    found = db.session.scalars(
-        query.options(joinedload(Plan.child), joinedload(Plan.officer))
+    found = db.session.execute(
+        query.add_columns(Review)
+        .outerjoin(Review, and_(Review.plan_id == Plan.id, Review.outcome.is_(None)))
+        .options(joinedload(Plan.child), joinedload(Plan.officer))
         .order_by(Plan.review_due_on, Plan.id)
         .limit(PAGE_SIZE)
         .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
@@ -260,8 +263,9 @@ def page_of_reviews(filters: Filters, today: date) -> tuple[list[ReviewRow], int
             statutory.phase_transfer_deadline(plan.transfer_year, plan.to_post_16)
             if plan.transfer_year
             else None,
+            under_way,
         )
-        for plan in found
+        for plan, under_way in found
     ]
     return rows, total
 

@@ -106,6 +106,7 @@ def test_the_review_runs_from_papers_to_an_amended_plan(app, world, mailbox):
         response = post(staff, f"{page}/papers", {"files": [upload("Psychologist advice.pdf")]})
         assert response.status_code == 302
         shared = get_page(family, f"/send/reviews/{review.public_id}")
+        listed = get_page(staff, "/staff/reviews?show=all")
         [paper] = shared.select("a[href^='/documents/']")
         downloaded = family.get(paper["href"]).data
     update = mailbox.wait_for("other@example.com", count=2)[-1]
@@ -114,6 +115,8 @@ def test_the_review_runs_from_papers_to_an_amended_plan(app, world, mailbox):
     assert f"/send/reviews/{review.public_id}" in body
     for detail in ("Jamie", "Rivers", "Taunton", "Psychologist", "SENCo"):
         assert detail not in body
+    [row_link] = [a for a in listed.select("a") if a.get_text().startswith("Meeting 31 August 2026")]
+    assert row_link["href"] == page  # the Reviews page leads to the review under way
     text = words(shared)
     assert "Send your views by 30 August 2026" in text
     assert paper.get_text() == "Psychologist advice.pdf"
