@@ -135,7 +135,7 @@ def _add_shared(staff: User, review: Review, prepared: list[Document], category:
     documents.add_prepared(staff, prepared)
 
 
-def _finish(staff: User, review: Review, prepared: list[Document], update_kind: str) -> None:
+def _finish(staff: User, review: Review, update_kind: str) -> None:
     audit.record(staff, CHANGED, review.plan.child)
     tell_family(review, update_kind)
     db.session.commit()
@@ -155,7 +155,7 @@ def share_papers(staff: User, review: Review, prepared: list[Document]) -> None:
         documents.discard(prepared)
         raise
     _add_shared(staff, review, prepared, REVIEW_PAPER)
-    _finish(staff, review, prepared, "reports for an annual review meeting have been shared")
+    _finish(staff, review, "reports for an annual review meeting have been shared")
 
 
 def record_report(staff: User, review: Review, held_on: date, prepared: list[Document]) -> None:
@@ -172,7 +172,7 @@ def record_report(staff: User, review: Review, held_on: date, prepared: list[Doc
         documents.discard(prepared)
         raise
     _add_shared(staff, review, prepared, REVIEW_REPORT)
-    _finish(staff, review, prepared, "the report of an annual review meeting has been added")
+    _finish(staff, review, "the report of an annual review meeting has been added")
 
 
 def decide(
@@ -213,7 +213,7 @@ def decide(
     if decision == END:
         plan.ended_on = today
     _add_shared(staff, review, prepared, AMENDMENTS)
-    _finish(staff, review, prepared, "the council has decided the outcome of an annual review")
+    _finish(staff, review, "the council has decided the outcome of an annual review")
 
 
 def issue_amended_plan(staff: User, review: Review, prepared: list[Document]) -> None:
@@ -233,7 +233,7 @@ def issue_amended_plan(staff: User, review: Review, prepared: list[Document]) ->
     for document in prepared:
         document.plan_id = review.plan_id
     _add_shared(staff, review, prepared, PLAN)
-    _finish(staff, review, prepared, "an amended EHC plan has been issued")
+    _finish(staff, review, "an amended EHC plan has been issued")
 
 
 def tell_family(review: Review, kind: str) -> None:
