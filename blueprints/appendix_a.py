@@ -23,8 +23,8 @@ from blueprints.documents import checking_only, upload_check
 from blueprints.sectioned_form import (
     FormPages,
     answers_to_show,
-    autosaved,
     conflict_page,
+    save_as_typed,
     section_page,
     tab_sent,
     version_sent,
@@ -371,12 +371,7 @@ def autosave(public_id: str, key: str) -> str:
     """Saves as the family types (htmx). Answers a few hundred bytes: when it was saved, or why not."""
     found = _own_draft_or_404(public_id, autosaving=True)
     section = _section_or_404(found, key)
-    answers = appendix_a.read_section(section, request.form)
-    complete = request.form.get("completed") == "yes"
-    saved = sectioned_forms.save_section(
-        current_user, found, section, answers, version_sent(), complete, tab_sent()
-    )
-    return autosaved(found, saved)
+    return save_as_typed(current_user, found, section)
 
 
 @bp.route("/<public_id>/delete", methods=["GET", "POST"])

@@ -11,22 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints.access import family_required
-from blueprints.sectioned_form import (
-    FormPages,
-    answers_to_show,
-    autosaved,
-    conflict_page,
-    section_page,
-    tab_sent,
-    version_sent,
-)
+from blueprints.sectioned_form import FormPages, answers_to_show, save_as_typed, save_posted, section_page
 from forms import error_list
 from forms.send import ReviewResponseForm
 from models import Review, ReviewResponse
 from models.documents import AMENDMENTS, WITH_ANSWER
 from models.plan_response import COMMENTS, VIEWS
 from models.plans import AMEND
-from services import appendix_a, notices, plans, reviews, sectioned_forms
+from services import notices, plans, reviews, sectioned_forms
 from services.appendix_a import Section
 from services.review_questions import FORMS, ReviewForm
 
@@ -142,19 +134,11 @@ def _save(
     found: Review, form: ReviewForm, section: Section, started: ReviewResponse | None
 ) -> ResponseReturnValue:
     response = reviews.response_for_saving(current_user, found, form.kind, started)
-    answers = appendix_a.read_section(section, request.form)
+    shown = save_posted(current_user, response, section, _pages(found, form, section), found.plan.child)
+    if shown is not None:
+        return shown
     action = request.form.get("action", "continue")
-    complete = request.form.get("completed") == "yes"
-    saved = sectioned_forms.save_section(
-        current_user, response, section, answers, version_sent(), complete, tab_sent(), found.plan.child
-    )
     where: dict[str, Any] = dict(public_id=found.public_id, kind=form.kind)
-    if saved.conflict:
-        here = url_for(".section", key=section.key, **where)
-        return conflict_page(response, section, answers, saved.newer_answers, here)
-    if saved.problems and action != "later":
-        pages = _pages(found, form, section)
-        return section_page(response, section, answers, pages, saved.problems, saved_at=True)
     if action == "later":
         flash(f"Saved. You can come back to “{section.title}” until the last day.", notices.SUCCESS)
     elif request.args.get("return") == "check":
@@ -170,12 +154,7 @@ def autosave(public_id: str, kind: str, key: str) -> str:
     if not reviews.is_open(found, kind, response):
         return render_template("family_reviews/_closed_autosave.html")
     response = reviews.response_for_saving(current_user, found, kind, response)
-    answers = appendix_a.read_section(section, request.form)
-    complete = request.form.get("completed") == "yes"
-    saved = sectioned_forms.save_section(
-        current_user, response, section, answers, version_sent(), complete, tab_sent(), found.plan.child
-    )
-    return autosaved(response, saved)
+    return save_as_typed(current_user, response, section, found.plan.child)
 
 
 @bp.get("/<kind>/check")

@@ -10,22 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from blueprints.access import family_required
-from blueprints.sectioned_form import (
-    FormPages,
-    answers_to_show,
-    autosaved,
-    conflict_page,
-    section_page,
-    tab_sent,
-    version_sent,
-)
+from blueprints.sectioned_form import FormPages, answers_to_show, save_as_typed, save_posted, section_page
 from forms import error_list
 from forms.send import PlanResponseForm
 from models import AssessmentRequest, PlanResponse
 from models.cases import CaseStep
 from models.documents import WITH_ANSWER
 from services import (
-    appendix_a,
     assessment_requests,
     cases,
     notices,
@@ -116,17 +107,10 @@ def _closed(found: AssessmentRequest, response: PlanResponse | None) -> tuple[st
 
 def _save(found: AssessmentRequest, section: Section, started: PlanResponse | None) -> ResponseReturnValue:
     response = plan_response.response_for_saving(current_user, found, started)
-    answers = appendix_a.read_section(section, request.form)
+    shown = save_posted(current_user, response, section, _pages(found, section), audited=found)
+    if shown is not None:
+        return shown
     action = request.form.get("action", "continue")
-    complete = request.form.get("completed") == "yes"
-    saved = sectioned_forms.save_section(
-        current_user, response, section, answers, version_sent(), complete, tab_sent(), audited=found
-    )
-    if saved.conflict:
-        here = url_for(".section", public_id=found.public_id, key=section.key)
-        return conflict_page(response, section, answers, saved.newer_answers, here)
-    if saved.problems and action != "later":
-        return section_page(response, section, answers, _pages(found, section), saved.problems, saved_at=True)
     if action == "later":
         flash(
             f"Your views have been saved. You can come back to “{section.title}” until the last day.",
@@ -146,18 +130,7 @@ def autosave(public_id: str, key: str) -> str:
     if not plan_response.is_open(found, response):
         return render_template("plan_response/_closed_autosave.html")
     response = plan_response.response_for_saving(current_user, found, response)
-    answers = appendix_a.read_section(section, request.form)
-    saved = sectioned_forms.save_section(
-        current_user,
-        response,
-        section,
-        answers,
-        version_sent(),
-        request.form.get("completed") == "yes",
-        tab_sent(),
-        audited=found,
-    )
-    return autosaved(response, saved)
+    return save_as_typed(current_user, response, section, audited=found)
 
 
 @bp.get("/check")

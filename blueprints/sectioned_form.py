@@ -13,6 +13,7 @@ from flask import current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from blueprints import session_limits
+from models import User
 from services import appendix_a, sectioned_forms
 from services.appendix_a import Problems, Section
 from services.clock import uk_time
@@ -98,6 +99,34 @@ def conflict_page(
         version=record.version,
         section_url=section_url,
     )
+
+
+def save_posted(
+    owner: User, record: AnswersRecord, section: Section, pages: FormPages, audited: object | None = None
+) -> str | None:
+    """Save a section as its form posted it (a section without repeated rows). Gives the page to show
+    instead of moving on: both versions when another window saved first, or the problems (unless the
+    family chose to save and come back later); None once saved, for the caller to redirect."""
+    answers = appendix_a.read_section(section, request.form)
+    complete = request.form.get("completed") == "yes"
+    saved = sectioned_forms.save_section(
+        owner, record, section, answers, version_sent(), complete, tab_sent(), audited=audited
+    )
+    if saved.conflict:
+        return conflict_page(record, section, answers, saved.newer_answers, pages.action.split("?")[0])
+    if saved.problems and request.form.get("action", "continue") != "later":
+        return section_page(record, section, answers, pages, saved.problems, saved_at=True)
+    return None
+
+
+def save_as_typed(owner: User, record: AnswersRecord, section: Section, audited: object | None = None) -> str:
+    """An autosave (htmx): the section saved as posted, answered with when, or why not."""
+    answers = appendix_a.read_section(section, request.form)
+    complete = request.form.get("completed") == "yes"
+    saved = sectioned_forms.save_section(
+        owner, record, section, answers, version_sent(), complete, tab_sent(), audited=audited
+    )
+    return autosaved(record, saved)
 
 
 def autosaved(record: AnswersRecord, saved: sectioned_forms.Saved) -> str:
